@@ -1,0 +1,48 @@
+import Numerics
+
+extension Tape {
+  /// `max(x, 0)` elementwise (gradient 0 at 0, as PyTorch).
+  public func relu(_ x: Variable) -> Variable {
+    let d = dims(x), gx = requiresGrad(x)
+    let out = record(d, grad: gx)
+    let xv = value(x), o = value(out), n = d.count
+    for i in 0..<n { o[i] = xv[i] > 0 ? xv[i] : 0 }
+    if gx {
+      onBackward { t in
+        let g = t.grad(out), dx = t.grad(x), xv = t.value(x)
+        for i in 0..<n where xv[i] > 0 { dx[i] += g[i] }
+      }
+    }
+    return out
+  }
+
+  /// Softmax over the last axis (each row of `[d0·d1, d2]` separately), shifted by the row
+  /// maximum so that large α cannot overflow.
+  public func softmax(_ x: Variable) -> Variable {
+    let d = dims(x), gx = requiresGrad(x)
+    let out = record(d, grad: gx)
+    let xv = value(x), o = value(out), w = d.d2, rows = d.d0 * d.d1
+    for r in 0..<rows {
+      let xr = xv + r * w, orow = o + r * w
+      var m = xr[0]
+      for i in 1..<w { m = max(m, xr[i]) }
+      var s: S = 0
+      for i in 0..<w {
+        orow[i] = S.exp(xr[i] - m)
+        s += orow[i]
+      }
+      for i in 0..<w { orow[i] /= s }
+    }
+    if gx {
+      onBackward { t in
+        let g = t.grad(out), p = t.value(out), dx = t.grad(x)
+        for r in 0..<rows {
+          var dot: S = 0
+          for i in 0..<w { dot += g[r * w + i] * p[r * w + i] }
+          for i in 0..<w { dx[r * w + i] += p[r * w + i] * (g[r * w + i] - dot) }
+        }
+      }
+    }
+    return out
+  }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// SplitMix64's finaliser: the fixed hash that derives every seed in oneshot, so a trial's
+/// seed depends only on what identifies it, never on scheduling.
+@inlinable public func splitMix64(_ x: UInt64) -> UInt64 {
+  var z = x &+ 0x9E37_79B9_7F4A_7C15
+  z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+  z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+  return z ^ (z >> 31)
+}
+
+/// Folds several words into one seed, order-sensitively.
+@inlinable public func deriveSeed(_ parts: UInt64...) -> UInt64 {
+  parts.reduce(0x6F6E_6573_686F_7400) { splitMix64($0 ^ $1) }
+}
+
+/// A stable 64-bit hash of a name (FNV-1a), for mixing method and problem names into seeds.
+@inlinable public func stableHash(_ s: String) -> UInt64 {
+  var h: UInt64 = 0xCBF2_9CE4_8422_2325
+  for b in s.utf8 {
+    h ^= UInt64(b)
+    h = h &* 0x100_0000_01B3
+  }
+  return h
+}
+
+/// A seeded stream of random numbers (xoshiro256**, seeded through SplitMix64).
+/// Deterministic on every platform: nothing here reads the system's generator.
+public struct RandomStream: RandomNumberGenerator, Sendable {
+  private var s0, s1, s2, s3: UInt64
+
+  /// A stream determined by `seed` alone.
+  public init(seed: UInt64) {
+    var x = seed
+    func next() -> UInt64 {
+      x = x &+ 0x9E37_79B9_7F4A_7C15
+      return splitMix64(x &- 0x9E37_79B9_7F4A_7C15)
+    }
+    s0 = next(); s1 = next(); s2 = next(); s3 = next()
+  }
+
+  /// An independent stream for a named purpose (initialisation, batches, noise…).
+  public init(seed: UInt64, stream: String) {
+    self.init(seed: deriveSeed(seed, stableHash(stream)))
+  }
+
+  public mutating func next() -> UInt64 {
+    let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
+    let t = s1 << 17
+    s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
+    s2 ^= t
+    s3 = (s3 << 45) | (s3 >> 19)
+    return result
+  }
+
+  /// Uniform in `[0, 1)` with 53 random bits.
+  public mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
+
+  /// Uniform in `[lo, hi)`.
+  public mutating func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * uniform() }
+
+  /// Standard normal by Box–Muller (one value per call, so the stream position is simple).
+  public mutating func normal() -> Double {
+    let u1 = 1 - uniform()  // (0, 1]: log is finite
+    let u2 = uniform()
+    return (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
+  }
+
+  /// Uniform integer in `0..<n` without modulo bias.
+  public mutating func index(below n: Int) -> Int {
+    precondition(n > 0)
+    let bound = UInt64(n)
+    let limit = UInt64.max - UInt64.max % bound
+    while true {
+      let r = next()
+      if r < limit { return Int(r % bound) }
+    }
+  }
+
+  /// A uniformly random permutation of `0..<n` (Fisher–Yates), written into `into`.
+  public mutating func permutation(_ n: Int, into p: inout [Int]) {
+    p.removeAll(keepingCapacity: true)
+    p.append(contentsOf: 0..<n)
+    if n < 2 { return }
+    for i in stride(from: n - 1, to: 0, by: -1) { p.swapAt(i, index(below: i + 1)) }
+  }
+}

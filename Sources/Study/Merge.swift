@@ -1,0 +1,47 @@
+import Foundation
+
+/// Combines the shard directories of one study into `output`: the configurations must agree
+/// (same hash) and no trial may appear twice. Records are written in plan order.
+public func mergeStudies(_ inputs: [URL], into output: URL, force: Bool) throws(StudyError) -> [RowSummary] {
+  var hash: String? = nil
+  var provenance: JSON = .null
+  var byIndex: [Int: (JSON, String)] = [:]
+  for dir in inputs {
+    let store = ResultsStore(dir)
+    guard let text = FileManager.default.contents(atPath: store.configURL.path),
+      let config = try? JSON.parse(String(decoding: text, as: UTF8.self)), let h = config["config_hash"]?.string
+    else { throw StudyError("\(dir.path) is not a oneshot study directory (no readable config.json)", exitCode: 65) }
+    if let hash, hash != h {
+      let differing = configDifferences(provenance, config).filter { $0 != "shard" }
+      throw StudyError("\(dir.path) was run with different settings: \(differing.joined(separator: ", "))", exitCode: 65)
+    }
+    hash = h
+    provenance = config
+    let records: [JSON]
+    do { records = try store.readRecords().records } catch { throw StudyError(error.description, exitCode: 65) }
+    for r in records {
+      guard let i = r["index"]?.int, r["config_hash"]?.string == h else {
+        throw StudyError("\(store.resultsURL.path) holds a record without index or of another configuration", exitCode: 65)
+      }
+      if let (_, other) = byIndex[i] {
+        throw StudyError("trial \(i) appears twice (in \(other) and \(dir.path))", exitCode: 65)
+      }
+      byIndex[i] = (r, dir.path)
+    }
+  }
+  var options = RunOptions(output: output)
+  options.force = force
+  let out = ResultsStore(output)
+  guard case .object(var kv) = provenance else { throw StudyError("no input directories", exitCode: 64) }
+  kv = kv.map { $0.0 == "shard" ? ("shard", .null) : $0 }
+  kv.append(("merged_from", .array(inputs.map { .string($0.path) })))
+  do throws(StoreError) {
+    try prepareDirectory(out, provenance: .object(kv), options: options)
+    try out.writeAtomically("config.json", JSON.object(kv).pretty)
+    let lines = byIndex.keys.sorted().map { byIndex[$0]!.0.serialized + "\n" }.joined()
+    try out.writeAtomically("results.jsonl", lines)
+  } catch {
+    throw StudyError(error.description)
+  }
+  return try summarise(out)
+}

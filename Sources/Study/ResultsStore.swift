@@ -1,0 +1,100 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A study directory's files. `results.jsonl` has one writer that appends one complete line
+/// per finished trial and syncs it; derived files are written whole and renamed into place,
+/// so a killed run leaves every finished trial intact and at most a torn last line.
+public struct ResultsStore: Sendable {
+  public let directory: URL
+  public init(_ directory: URL) { self.directory = directory }
+
+  public var resultsURL: URL { directory.appendingPathComponent("results.jsonl") }
+  public var configURL: URL { directory.appendingPathComponent("config.json") }
+  public var summaryURL: URL { directory.appendingPathComponent("summary.json") }
+
+  /// Writes `text` to `name` through a temporary file and a rename.
+  public func writeAtomically(_ name: String, _ text: String) throws(StoreError) {
+    let target = directory.appendingPathComponent(name)
+    let tmp = directory.appendingPathComponent(".\(name).tmp-\(getpid())")
+    do {
+      try Data(text.utf8).write(to: tmp)
+      if rename(tmp.path, target.path) != 0 { throw StoreError("cannot rename into \(target.path)") }
+    } catch let e as StoreError {
+      throw e
+    } catch {
+      throw StoreError("cannot write \(target.path): \(error.localizedDescription)")
+    }
+  }
+
+  /// The records in `results.jsonl`. A last line without its newline (a run killed while
+  /// writing) is dropped and reported; a malformed line elsewhere is an error.
+  public func readRecords() throws(StoreError) -> (records: [JSON], tornBytes: Int) {
+    guard let data = FileManager.default.contents(atPath: resultsURL.path) else { return ([], 0) }
+    var records: [JSON] = []
+    var start = 0
+    let bytes = [UInt8](data)
+    var lineNumber = 0
+    while start < bytes.count {
+      guard let end = bytes[start...].firstIndex(of: 0x0A) else {
+        return (records, bytes.count - start)  // torn last line
+      }
+      lineNumber += 1
+      let line = String(decoding: bytes[start..<end], as: UTF8.self)
+      start = end + 1
+      if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+      do {
+        records.append(try JSON.parse(line))
+      } catch {
+        throw StoreError("\(resultsURL.path): line \(lineNumber) is not valid JSON (\(error))")
+      }
+    }
+    return (records, 0)
+  }
+
+  /// Cuts a torn last line off `results.jsonl` so appends start on a fresh line.
+  public func dropTornTail(_ tornBytes: Int) throws(StoreError) {
+    guard tornBytes > 0 else { return }
+    let size = (try? FileManager.default.attributesOfItem(atPath: resultsURL.path)[.size] as? Int) ?? 0
+    if truncate(resultsURL.path, off_t(size - tornBytes)) != 0 {
+      throw StoreError("cannot truncate the torn last line of \(resultsURL.path)")
+    }
+  }
+}
+
+/// Appends lines to a file and syncs each one before returning.
+public final class LineWriter: @unchecked Sendable {
+  private let fd: Int32
+  public let path: String
+
+  public init(appendingTo path: String) throws(StoreError) {
+    self.path = path
+    fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+    if fd < 0 { throw StoreError("cannot open \(path) for writing: \(String(cString: strerror(errno)))") }
+  }
+
+  deinit { close(fd) }
+
+  /// Writes `line` and a newline in one `write`, then `fsync`s.
+  public func append(_ line: String) throws(StoreError) {
+    let bytes = Array((line + "\n").utf8)
+    var done = 0
+    while done < bytes.count {
+      let n = bytes[done...].withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw StoreError("cannot write \(path): \(String(cString: strerror(errno)))")
+      }
+      done += n
+    }
+    fsync(fd)
+  }
+}
+
+/// A problem with a study directory or its files.
+public struct StoreError: Error, CustomStringConvertible {
+  public var description: String
+  public init(_ d: String) { description = d }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import InverseProblems
+import Numerics
+
+/// How a study is executed; none of this changes its results.
+public struct RunOptions: Sendable {
+  public var output: URL
+  /// Parallel trials (default: the core count).
+  public var jobs = ProcessInfo.processInfo.activeProcessorCount
+  /// Continue a directory: run only the trials without a record.
+  public var resume = false
+  /// Start over in a non-empty directory.
+  public var force = false
+  /// Run only the trials whose plan index is ≡ `k` mod `n`.
+  public var shard: (k: Int, n: Int)? = nil
+  /// Where the live status goes (nil: silent).
+  public var progress: ProgressSink? = .standardError
+  public init(output: URL) { self.output = output }
+}
+
+/// The version written into every `config.json`.
+public let oneshotVersion = "0.1.0"
+
+/// A study that could not run or continue, with what to fix.
+public struct StudyError: Error, CustomStringConvertible {
+  public var description: String
+  /// 64 for a configuration the user must fix, 73 for an output that cannot be written, 65
+  /// for input files that are not a oneshot study.
+  public var exitCode: Int32
+  public init(_ d: String, exitCode: Int32 = 73) {
+    description = d
+    self.exitCode = exitCode
+  }
+}
+
+/// Runs (or resumes) a study into `options.output`: `config.json`, then one line per trial in
+/// `results.jsonl` as trials finish, then `summary.json`. Returns the rows of the whole
+/// directory's records.
+public func runStudy(_ config: StudyConfig, _ options: RunOptions) throws(StudyError) -> [RowSummary] {
+  do { try config.validate() } catch { throw StudyError(error.description, exitCode: 64) }
+  if let s = options.shard, !(s.n > 0 && s.k >= 0 && s.k < s.n) {
+    throw StudyError("--shard: need 0 ≤ K < N, got \(s.k)/\(s.n)", exitCode: 64)
+  }
+  let store = ResultsStore(options.output)
+  let provenance = studyProvenance(config, shard: options.shard)
+  var done = Set<Int>()
+  do throws(StoreError) {
+    try prepareDirectory(store, provenance: provenance, options: options)
+    if options.resume {
+      let (records, torn) = try store.readRecords()
+      try store.dropTornTail(torn)
+      for r in records {
+        guard r["config_hash"]?.string == config.hash, let i = r["index"]?.int else {
+          throw StoreError("\(store.resultsURL.path) holds a record of another configuration")
+        }
+        done.insert(i)
+      }
+    }
+    try store.writeAtomically("config.json", provenance.pretty)
+  } catch {
+    throw StudyError(error.description)
+  }
+
+  let todo = config.plan.filter { spec in
+    !done.contains(spec.index) && (options.shard.map { spec.index % $0.n == $0.k } ?? true)
+  }
+  let writer: LineWriter
+  do { writer = try LineWriter(appendingTo: store.resultsURL.path) } catch { throw StudyError(error.description) }
+  let data = SharedData(config)
+  let progress = Progress(total: todo.count, sink: options.progress)
+  let failure = FailureBox()
+  Scheduler.run(
+    todo, jobs: options.jobs,
+    work: { spec in
+      progress.started()
+      return runTrial(spec, config: config, data: data.for(spec))
+    },
+    deliver: { record in
+      do { try writer.append(record.json.serialized) } catch { failure.set("\(error)") }
+      progress.finished(record)
+    })
+  progress.close()
+  if let f = failure.message { throw StudyError(f) }
+  return try summarise(store)
+}
+
+/// Recomputes the rows from `results.jsonl` and writes `summary.json`.
+public func summarise(_ store: ResultsStore) throws(StudyError) -> [RowSummary] {
+  do throws(StoreError) {
+    let rows = RowSummary.rows(try store.readRecords().records)
+    try store.writeAtomically("summary.json", JSON.array(rows.map(\.json)).pretty)
+    return rows
+  } catch {
+    throw StudyError(error.description)
+  }
+}
+
+/// What `config.json` holds: the resolved configuration and how it was run.
+func studyProvenance(_ c: StudyConfig, shard: (k: Int, n: Int)?) -> JSON {
+  .object([
+    ("oneshot_version", .string(oneshotVersion)),
+    ("config_hash", .string(c.hash)),
+    ("config", c.json),
+    ("shard", shard.map { .string("\($0.k)/\($0.n)") } ?? .null),
+    ("kernel", .string(c.kernel.rawValue)),
+    ("openblas_config", .string(BLAS.configuration)),
+    ("openblas_core", .string(BLAS.coreName)),
+    ("blas_threads_per_trial", .number(1)),
+  ])
+}
+
+/// Refuses to mix configurations or overwrite results; creates the directory.
+func prepareDirectory(_ store: ResultsStore, provenance: JSON, options: RunOptions) throws(StoreError) {
+  let fm = FileManager.default
+  let path = store.directory.path
+  var isDir: ObjCBool = false
+  if fm.fileExists(atPath: path, isDirectory: &isDir) {
+    guard isDir.boolValue else { throw StoreError("\(path) exists and is not a directory") }
+    let entries = (try? fm.contentsOfDirectory(atPath: path)) ?? []
+    if options.resume {
+      guard let text = fm.contents(atPath: store.configURL.path),
+        let old = try? JSON.parse(String(decoding: text, as: UTF8.self))
+      else { throw StoreError("--resume: \(path) has no readable config.json") }
+      let differing = configDifferences(old, provenance)
+      if !differing.isEmpty {
+        throw StoreError("--resume: \(path) was run with different settings: \(differing.joined(separator: ", "))")
+      }
+    } else if !entries.isEmpty {
+      guard options.force else {
+        throw StoreError("\(path) is not empty; pass --resume to continue it or --force to start over")
+      }
+      for name in ["results.jsonl", "summary.json", "config.json"] {
+        try? fm.removeItem(at: store.directory.appendingPathComponent(name))
+      }
+    }
+  } else {
+    do { try fm.createDirectory(at: store.directory, withIntermediateDirectories: true) } catch {
+      throw StoreError("cannot create \(path): \(error.localizedDescription)")
+    }
+  }
+  if access(path, W_OK) != 0 { throw StoreError("\(path) is not writable") }
+}
+
+/// Names of the configuration keys (and the shard) that differ between two `config.json`s.
+func configDifferences(_ old: JSON, _ new: JSON) -> [String] {
+  var out: [String] = []
+  if case .object(let kv) = new["config"] ?? .null {
+    for (k, v) in kv where old["config"]?[k] != v { out.append(k) }
+  }
+  if old["shard"] != new["shard"] { out.append("shard") }
+  return out
+}
+
+/// Data sets by seed, made once and then shared read-only by all workers.
+final class SharedData: @unchecked Sendable {
+  let config: StudyConfig
+  private var cache: [String: DataSet<Float>] = [:]
+  private let lock = NSLock()
+  init(_ c: StudyConfig) { config = c }
+  func `for`(_ spec: TrialSpec) -> DataSet<Float> {
+    let seed = config.dataSeed(for: spec)
+    let key = "\(spec.problem.rawValue)/\(seed)"
+    lock.lock()
+    defer { lock.unlock() }
+    if let d = cache[key] { return d }
+    let d = DataSet<Float>(problem: spec.problem, config: config.data, seed: seed)
+    if !config.varyData { cache[key] = d }
+    return d
+  }
+}
+
+final class FailureBox: @unchecked Sendable {
+  private let lock = NSLock()
+  private(set) var message: String?
+  func set(_ m: String) {
+    lock.lock()
+    if message == nil { message = m }
+    lock.unlock()
+  }
+}

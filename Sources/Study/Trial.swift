@@ -1,0 +1,107 @@
+import Foundation
+import InverseProblems
+import Numerics
+import Search
+
+/// One trial of the plan: a method on a problem with its index within the row.
+public struct TrialSpec: Sendable, Equatable {
+  public var method: Method
+  public var problem: Problem
+  /// Index within the (method, problem) row.
+  public var trial: Int
+  /// Position in the whole plan (what `--shard K/N` selects on).
+  public var index: Int
+  /// Derived from (study seed, method, problem, trial) by SplitMix64 — never from scheduling.
+  public var seed: UInt64
+}
+
+extension StudyConfig {
+  /// Every trial of the study in a fixed order: problems, then methods, then trial index.
+  public var plan: [TrialSpec] {
+    var out: [TrialSpec] = []
+    for p in problems {
+      for m in methods {
+        for i in 0..<trials {
+          let s = deriveSeed(seed, stableHash(m.rawValue), stableHash(p.rawValue), UInt64(i)) >> 11
+          out.append(TrialSpec(method: m, problem: p, trial: i, index: out.count, seed: s))
+        }
+      }
+    }
+    return out
+  }
+
+  /// The data a trial sees: the study's shared data, or its own with `varyData`.
+  func dataSeed(for spec: TrialSpec) -> UInt64 { varyData ? deriveSeed(spec.seed, 0xDA7A) >> 11 : dataSeed }
+}
+
+/// The outcome of one trial, as written to `results.jsonl`.
+public struct TrialRecord: Sendable {
+  public var spec: TrialSpec
+  public var configHash: String
+  public var architecture: [Op]?
+  public var alpha: [[Double]]?
+  public var alphaHistory: [[[Double]]]?
+  public var oneShotValidationPSNR: Double?
+  public var architecturePSNR: Double?
+  public var divergence: Divergence?
+  public var seconds: Double
+
+  /// Whether the trial counts as diverged.
+  public var diverged: Bool { divergence != nil }
+
+  /// The JSON line (keys in a fixed order).
+  public var json: JSON {
+    var kv: [(String, JSON)] = [
+      ("method", .string(spec.method.rawValue)),
+      ("problem", .string(spec.problem.rawValue)),
+      ("trial", .number(Double(spec.trial))),
+      ("index", .number(Double(spec.index))),
+      ("seed", .number(Double(spec.seed))),
+      ("config_hash", .string(configHash)),
+      ("architecture", architecture.map { .array($0.map { .string($0.rawValue) }) } ?? .null),
+      ("alpha", alpha.map { .array($0.map { .array($0.map { .num($0) }) }) } ?? .null),
+      ("alpha_history", alphaHistory.map { .array($0.map { .array($0.map { .array($0.map { .num($0) }) }) }) } ?? .null),
+      ("oneshot_val_psnr", .num(oneShotValidationPSNR)),
+      ("architecture_psnr", .num(architecturePSNR)),
+      ("diverged", .bool(diverged)),
+    ]
+    kv.append(("divergence", divergence.map(\.json) ?? .null))
+    kv.append(("seconds", .number((seconds * 1000).rounded() / 1000)))
+    return .object(kv)
+  }
+}
+
+/// Runs one trial: search (DARTS rows), or draw / fix the architecture, then retrain and
+/// evaluate. Depends only on `config` and `spec`.
+public func runTrial(_ spec: TrialSpec, config: StudyConfig, data: DataSet<Float>) -> TrialRecord {
+  let start = Date()
+  let op: ForwardOperator<Float> = spec.problem.forwardOperator(config.data, kernel: config.kernel)
+  var record = TrialRecord(spec: spec, configHash: config.hash, seconds: 0)
+  var architecture: [Op]
+  if let opSet = spec.method.searchOps {
+    let s = searchArchitecture(
+      ops: opSet.ops, problem: op, data: data, config: config.search, seed: spec.seed, kernel: config.kernel)
+    record.alpha = s.alpha
+    record.alphaHistory = s.alphaHistory
+    record.oneShotValidationPSNR = s.oneShotValidationPSNR
+    record.architecture = s.architecture
+    guard let a = s.architecture else {
+      record.divergence = s.divergence
+      record.seconds = Date().timeIntervalSince(start)
+      return record
+    }
+    architecture = a
+  } else if spec.method == .random {
+    var rng = RandomStream(seed: spec.seed, stream: "random-architecture")
+    architecture = (0..<config.search.layers).map { _ in Op.allCases[rng.index(below: Op.allCases.count)] }
+  } else {
+    architecture = Array(repeating: spec.method == .gradOnly ? .grad : .net, count: config.search.layers)
+  }
+  record.architecture = architecture
+  let r = retrain(
+    architecture: architecture, problem: op, data: data, config: config.search, seed: spec.seed, kernel: config.kernel)
+  record.architecturePSNR = r.architecturePSNR
+  record.divergence = r.divergence
+  record.seconds = Date().timeIntervalSince(start)
+  return record
+}

@@ -1,0 +1,136 @@
+import Foundation
+import InverseProblems
+import Search
+import Study
+
+let studyOptions: [Option] = [
+  Option(name: "preset", value: "quick|paper", help: "start from a preset (default: paper)"),
+  Option(name: "config", value: "FILE", help: "read settings from a JSON file (flags override it)"),
+  Option(name: "jobs", value: "J", help: "trials in parallel (default: the core count)"),
+  Option(name: "out", value: "DIR", help: "output directory (default: results/study)"),
+  Option(name: "resume", value: nil, help: "continue DIR: run only the trials without a record"),
+  Option(name: "force", value: nil, help: "start over in a non-empty DIR"),
+  Option(name: "shard", value: "K/N", help: "run only the trials whose index is ≡ K mod N"),
+  Option(name: "quiet", value: nil, help: "no live status line"),
+  Option(name: "help", value: nil, help: "show this help"),
+]
+
+func optionHelp(_ options: [Option]) -> String {
+  options.map { o in
+    "  --\(o.name)\(o.value.map { " <\($0)>" } ?? "")".padding(toLength: 30, withPad: " ", startingAt: 0) + o.help
+  }.joined(separator: "\n")
+}
+
+func printHelp(_ usage: String, _ options: [Option], config: Bool) {
+  var text = "usage: \(usage)\n\noptions:\n\(optionHelp(options))\n"
+  if config { text += "\nsettings (SPEC defaults in brackets; also accepted as keys of --config FILE):\n\(configHelp(.paper))\n" }
+  print(text)
+}
+
+func studyCommand(_ raw: [String]) throws {
+  let args = try Arguments(raw, options: studyOptions, configKeys: true)
+  if args.has("help") {
+    return printHelp("oneshot study [options]", studyOptions, config: true)
+  }
+  let config = try resolveConfig(args, base: .paper)
+  var options = RunOptions(output: URL(fileURLWithPath: args.last("out") ?? "results/study"))
+  options.jobs = try args.int("jobs", in: 1...4096) ?? options.jobs
+  options.resume = args.has("resume")
+  options.force = args.has("force")
+  if options.resume && options.force { throw UsageError("--resume and --force exclude each other") }
+  options.shard = try parseShard(args.last("shard"))
+  if args.has("quiet") { options.progress = nil }
+  let rows = try runStudy(config, options)
+  print(RowSummary.table(rows), terminator: "")
+  print("results: \(options.output.path)/results.jsonl, summary: \(options.output.path)/summary.json")
+}
+
+func parseShard(_ s: String?) throws(UsageError) -> (k: Int, n: Int)? {
+  guard let s else { return nil }
+  let parts = s.split(separator: "/")
+  guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]) else {
+    throw UsageError("--shard: expected K/N, got '\(s)'")
+  }
+  guard n > 0, k >= 0, k < n else { throw UsageError("--shard: need 0 ≤ K < N, got \(k)/\(n)") }
+  return (k, n)
+}
+
+let singleOptions: [Option] = [
+  Option(name: "problem", value: "blur|downsample", help: "the forward problem (default: blur)"),
+  Option(name: "config", value: "FILE", help: "read settings from a JSON file (flags override it)"),
+  Option(name: "help", value: nil, help: "show this help"),
+]
+
+func problemArgument(_ args: Arguments) throws(UsageError) -> Problem {
+  let p = args.last("problem") ?? "blur"
+  guard let problem = Problem(rawValue: p) else { throw UsageError("--problem: unknown problem '\(p)', expected blur|downsample") }
+  return problem
+}
+
+func searchCommand(_ raw: [String]) throws {
+  let options = singleOptions + [Option(name: "ops", value: "all|good", help: "candidate ops (default: all)")]
+  let args = try Arguments(raw, options: options, configKeys: true)
+  if args.has("help") {
+    return printHelp("oneshot search --problem P --ops all|good [--seed S] [settings]", options, config: true)
+  }
+  let problem = try problemArgument(args)
+  let opsName = args.last("ops") ?? "all"
+  guard let ops = OpSet(rawValue: opsName) else { throw UsageError("--ops: unknown op set '\(opsName)', expected all|good") }
+  var config = try resolveConfig(args, base: .paper)
+  config.problems = [problem]
+  let outcome = searchOnce(config, problem: problem, ops: ops)
+  print(outcome.serialized)
+}
+
+func trainCommand(_ raw: [String]) throws {
+  let options = singleOptions + [Option(name: "arch", value: "OP,OP,…", help: "one op per layer, e.g. grad,net,net,grad,net")]
+  let args = try Arguments(raw, options: options, configKeys: true)
+  if args.has("help") {
+    return printHelp("oneshot train --problem P --arch grad,net,net,grad,net [--seed S] [settings]", options, config: true)
+  }
+  let problem = try problemArgument(args)
+  var config = try resolveConfig(args, base: .paper)
+  config.problems = [problem]
+  guard let archText = args.last("arch") else { throw UsageError("--arch is required, e.g. --arch grad,net,net,grad,net") }
+  let arch = try parseArchitecture(archText, layers: config.search.layers)
+  print(trainOnce(config, problem: problem, architecture: arch).serialized)
+}
+
+func parseArchitecture(_ text: String, layers: Int) throws(UsageError) -> [Op] {
+  let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+  var ops: [Op] = []
+  for n in names {
+    guard let op = Op(rawValue: n) else {
+      throw UsageError("--arch: unknown op '\(n)', expected one of \(Op.allCases.map(\.rawValue).joined(separator: "|"))")
+    }
+    ops.append(op)
+  }
+  guard ops.count == layers else { throw UsageError("--arch: expected \(layers) ops (one per layer), got \(ops.count)") }
+  return ops
+}
+
+func reportCommand(_ raw: [String]) throws {
+  let options = [Option(name: "help", value: nil, help: "show this help")]
+  let args = try Arguments(raw, options: options, configKeys: false, positional: true)
+  if args.has("help") { return printHelp("oneshot report DIR", options, config: false) }
+  guard args.positional.count == 1 else { throw UsageError("report needs exactly one study directory") }
+  let store = ResultsStore(URL(fileURLWithPath: args.positional[0]))
+  guard FileManager.default.fileExists(atPath: store.resultsURL.path) else {
+    throw UsageError("\(store.resultsURL.path) does not exist")
+  }
+  print(RowSummary.table(try summarise(store)), terminator: "")
+}
+
+func mergeCommand(_ raw: [String]) throws {
+  let options = [
+    Option(name: "out", value: "DIR", help: "directory to write the merged study into (new or empty)"),
+    Option(name: "force", value: nil, help: "overwrite a non-empty DIR"),
+    Option(name: "help", value: nil, help: "show this help"),
+  ]
+  let args = try Arguments(raw, options: options, configKeys: false, positional: true)
+  if args.has("help") { return printHelp("oneshot merge DIR... --out DIR", options, config: false) }
+  guard !args.positional.isEmpty else { throw UsageError("merge needs at least one shard directory") }
+  guard let out = args.last("out") else { throw UsageError("merge needs --out DIR") }
+  let rows = try mergeStudies(args.positional.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: out), force: args.has("force"))
+  print(RowSummary.table(rows), terminator: "")
+}
