@@ -1,3 +1,4 @@
+import Foundation
 import InverseProblems
 import Numerics
 import Search
@@ -20,7 +21,7 @@ public struct ConfigKey {
   public func set(_ c: inout StudyConfig, json: JSON) throws(ConfigError) {
     let text: String
     switch json {
-    case .number(let x): text = x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
+    case .number(let x): text = x == x.rounded() && abs(x) <= 9_007_199_254_740_992 ? String(Int64(x)) : "\(x)"
     case .string(let s): text = s
     case .bool(let b): text = b ? "true" : "false"
     case .array(let a):
@@ -134,5 +135,3 @@ public struct ConfigKey {
     ]
   }
 }
-
-import Foundation

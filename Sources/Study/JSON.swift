@@ -81,7 +81,7 @@ public enum JSON: Equatable, Sendable {
     case .null: out += "null"
     case .bool(let b): out += b ? "true" : "false"
     case .number(let x):
-      if x == x.rounded() && abs(x) < 1e15 { out += String(Int64(x)) } else { out += "\(x)" }
+      if x == x.rounded() && abs(x) <= 9_007_199_254_740_992 { out += String(Int64(x)) } else { out += "\(x)" }
     case .string(let s): JSON.quote(s, into: &out)
     case .array(let a):
       // Arrays of numbers stay on one line even when pretty: α rows read better that way.
