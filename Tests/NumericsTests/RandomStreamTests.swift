@@ -1,0 +1,40 @@
+import Numerics
+import XCTest
+
+final class RandomStreamTests: XCTestCase {
+  func testTheSameSeedGivesTheSameStream() {
+    var a = RandomStream(seed: 42), b = RandomStream(seed: 42)
+    XCTAssertEqual((0..<100).map { _ in a.next() }, (0..<100).map { _ in b.next() })
+  }
+
+  func testNamedStreamsOfOneSeedDiffer() {
+    var a = RandomStream(seed: 42, stream: "init"), b = RandomStream(seed: 42, stream: "noise")
+    XCTAssertNotEqual(a.next(), b.next())
+  }
+
+  func testUniformAndNormalHaveTheirMoments() {
+    var r = RandomStream(seed: 7)
+    let n = 100_000
+    let u = (0..<n).map { _ in r.uniform() }
+    let z = (0..<n).map { _ in r.normal() }
+    XCTAssertEqual(u.reduce(0, +) / Double(n), 0.5, accuracy: 0.01)
+    XCTAssertTrue(u.allSatisfy { $0 >= 0 && $0 < 1 })
+    let mean = z.reduce(0, +) / Double(n)
+    let variance = z.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)
+    XCTAssertEqual(mean, 0, accuracy: 0.02)
+    XCTAssertEqual(variance, 1, accuracy: 0.02)
+  }
+
+  func testPermutationContainsEveryIndexOnce() {
+    var r = RandomStream(seed: 9)
+    var p: [Int] = []
+    r.permutation(37, into: &p)
+    XCTAssertEqual(p.sorted(), Array(0..<37))
+    XCTAssertNotEqual(p, Array(0..<37))
+  }
+
+  func testSeedDerivationIsOrderSensitiveAndStable() {
+    XCTAssertNotEqual(deriveSeed(1, 2), deriveSeed(2, 1))
+    XCTAssertEqual(splitMix64(0), 0xE220_A839_7B1D_CDAF)  // SplitMix64's published first output for state 0
+  }
+}

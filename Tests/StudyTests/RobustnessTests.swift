@@ -1,0 +1,135 @@
+import Foundation
+import Study
+import XCTest
+
+/// Issue 4: kills, resumes, shards, and bad input — each driven through the binary.
+final class RobustnessTests: XCTestCase {
+  func testAKilledStudyResumesToTheSameRecordsAsAnUninterruptedRun() throws {
+    let reference = temporaryDirectory("reference")
+    XCTAssertEqual(try Oneshot.run(["study"] + tinyStudy + ["--out", reference.path, "--jobs", "2"]).status, 0)
+    let expected = recordsByIndex(reference)
+    // Kill at several points: early, after some records, and repeatedly on the same directory.
+    let dir = temporaryDirectory("killed")
+    var first = true
+    for delay in [0.05, 0.4, 0.8] {
+      let (p, _, _) = try Oneshot.start(["study"] + tinyStudy + ["--out", dir.path, "--jobs", "2"] + (first ? [] : ["--resume"]))
+      first = false
+      Thread.sleep(forTimeInterval: delay)
+      kill(p.processIdentifier, SIGKILL)
+      p.waitUntilExit()
+      if FileManager.default.fileExists(atPath: dir.appendingPathComponent("config.json").path) == false { first = true }
+    }
+    // A torn last line, as a kill in the middle of a write would leave.
+    if let h = FileHandle(forWritingAtPath: ResultsStore(dir).resultsURL.path) {
+      h.seekToEndOfFile()
+      h.write(Data("{\"method\":\"darts-all\",\"probl".utf8))
+      h.closeFile()
+    }
+    let r = try Oneshot.run(["study"] + tinyStudy + ["--out", dir.path, "--jobs", "2", "--resume"])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertEqual(recordsByIndex(dir), expected)
+  }
+
+  func testTwoShardsMergedEqualOneUnshardedRun() throws {
+    let whole = temporaryDirectory("whole"), s0 = temporaryDirectory("s0"), s1 = temporaryDirectory("s1")
+    let merged = temporaryDirectory("merged")
+    XCTAssertEqual(try Oneshot.run(["study"] + tinyStudy + ["--out", whole.path]).status, 0)
+    XCTAssertEqual(try Oneshot.run(["study"] + tinyStudy + ["--out", s0.path, "--shard", "0/2"]).status, 0)
+    XCTAssertEqual(try Oneshot.run(["study"] + tinyStudy + ["--out", s1.path, "--shard", "1/2"]).status, 0)
+    XCTAssertEqual(recordsByIndex(s0).keys.sorted(), [0, 2, 4, 6, 8, 10])
+    let m = try Oneshot.run(["merge", s0.path, s1.path, "--out", merged.path])
+    XCTAssertEqual(m.status, 0, m.stderr)
+    XCTAssertEqual(recordsByIndex(merged), recordsByIndex(whole))
+    // The same shard twice is a duplicate; a shard of another study is a mismatch.
+    let dup = try Oneshot.run(["merge", s0.path, s0.path, "--out", temporaryDirectory("dup").path])
+    XCTAssertNotEqual(dup.status, 0)
+    XCTAssertTrue(dup.stderr.contains("twice"), dup.stderr)
+    let other = temporaryDirectory("other")
+    XCTAssertEqual(try Oneshot.run(["study"] + tinyStudy + ["--out", other.path, "--seed", "9", "--shard", "1/2"]).status, 0)
+    let mismatch = try Oneshot.run(["merge", s0.path, other.path, "--out", temporaryDirectory("mm").path])
+    XCTAssertNotEqual(mismatch.status, 0)
+    XCTAssertTrue(mismatch.stderr.contains("seed"), mismatch.stderr)
+  }
+
+  func testReportRecomputesTheTableFromResultsAlone() throws {
+    let dir = temporaryDirectory()
+    let study = try Oneshot.run(["study"] + tinyStudy + ["--out", dir.path])
+    try FileManager.default.removeItem(at: dir.appendingPathComponent("summary.json"))
+    let report = try Oneshot.run(["report", dir.path])
+    XCTAssertEqual(report.status, 0, report.stderr)
+    XCTAssertTrue(study.stdout.hasPrefix(report.stdout.components(separatedBy: "\n").prefix(11).joined(separator: "\n")))
+    XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("summary.json").path))
+  }
+
+  func testResumingWithAnotherConfigurationIsRefusedNamingTheKeys() throws {
+    let dir = temporaryDirectory()
+    XCTAssertEqual(try Oneshot.run(["study"] + tinyStudy + ["--out", dir.path]).status, 0)
+    let before = try String(contentsOf: ResultsStore(dir).resultsURL, encoding: .utf8)
+    let r = try Oneshot.run(["study"] + tinyStudy + ["--out", dir.path, "--resume", "--alpha-lr", "0.1", "--trials", "3"])
+    XCTAssertNotEqual(r.status, 0)
+    XCTAssertTrue(r.stderr.contains("alpha-lr") && r.stderr.contains("trials"), r.stderr)
+    XCTAssertEqual(r.stderr.split(separator: "\n").count, 1)
+    XCTAssertEqual(try String(contentsOf: ResultsStore(dir).resultsURL, encoding: .utf8), before)
+    let again = try Oneshot.run(["study"] + tinyStudy + ["--out", dir.path])
+    XCTAssertNotEqual(again.status, 0, "a non-empty directory without --resume or --force")
+    XCTAssertTrue(again.stderr.contains("--resume"), again.stderr)
+  }
+
+  func testBadInputGetsOneLineAndANonZeroExitWithNothingWritten() throws {
+    let dir = temporaryDirectory()
+    let badConfig = dir.deletingLastPathComponent().appendingPathComponent("bad-\(getpid()).json")
+    let unknownKey = dir.deletingLastPathComponent().appendingPathComponent("unknown-\(getpid()).json")
+    try "{\"trials\": 3,".write(to: badConfig, atomically: true, encoding: .utf8)
+    try "{\"trials\": 3, \"learning_rate\": 0.1}".write(to: unknownKey, atomically: true, encoding: .utf8)
+    let cases: [([String], String)] = [
+      (["study", "--frobnicate"], "frobnicate"),
+      (["study", "--trials"], "trials"),
+      (["study", "--trials", "many"], "trials"),
+      (["study", "--trials", "0"], "trials"),
+      (["study", "--train-size", "-5"], "train-size"),
+      (["study", "--weight-lr", "nan"], "weight-lr"),
+      (["study", "--alpha-lr", "inf"], "alpha-lr"),
+      (["study", "--weight-lr", "-0.1"], "weight-lr"),
+      (["study", "--methods", "darts-some"], "darts-some"),
+      (["study", "--problems", "deblur"], "deblur"),
+      (["search", "--ops", "fancy"], "fancy"),
+      (["train", "--arch", "grad,net"], "5 ops"),
+      (["train", "--arch", "grad,net,conv,grad,net"], "conv"),
+      (["study", "--config", badConfig.path], "malformed"),
+      (["study", "--config", unknownKey.path], "learning_rate"),
+      (["study", "--length", "130"], "divisible"),
+      (["study", "--out", "/proc/oneshot-cannot-write"], "/proc"),
+      (["study", "--shard", "2/2"], "shard"),
+      (["study", "--shard", "-1/2"], "shard"),
+      (["explode"], "explode"),
+    ]
+    for (args, needle) in cases {
+      let writes = args[0] == "study" && !args.contains("--out")
+      let r = try Oneshot.run(args + (writes ? ["--out", dir.path] : []))
+      XCTAssertNotEqual(r.status, 0, "\(args)")
+      XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "\(args): \(r.stderr)")
+      XCTAssertTrue(r.stderr.contains(needle), "\(args): \(r.stderr)")
+      XCTAssertFalse(r.stderr.contains("Fatal error"), "\(args)")
+    }
+    XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path), "nothing may be written for bad input")
+  }
+
+  func testADivergingLearningRateMarksTheTrialAndTheStudyGoesOn() throws {
+    let dir = temporaryDirectory()
+    let r = try Oneshot.run(
+      ["study"] + tinyStudy + ["--out", dir.path, "--weight-lr", "1e30", "--gradient-clip", "1e30", "--methods", "nets-only,grad-only"])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    let records = try ResultsStore(dir).readRecords().records
+    XCTAssertEqual(records.count, 8)
+    let diverged = records.filter { $0["diverged"]?.bool == true }
+    XCTAssertFalse(diverged.isEmpty)
+    for d in diverged {
+      XCTAssertEqual(d["divergence"]?["phase"]?.string, "retrain")
+      XCTAssertNotNil(d["divergence"]?["step"]?.int)
+      XCTAssertEqual(d["architecture_psnr"], .null)
+    }
+    let summary = try JSON.parse(String(contentsOf: ResultsStore(dir).summaryURL, encoding: .utf8))
+    let counted = summary.array!.reduce(0) { $0 + ($1["diverged"]?.int ?? 0) }
+    XCTAssertEqual(counted, diverged.count)
+  }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Study
+import XCTest
+
+final class StudyCommandTests: XCTestCase {
+  func testASmallStudyRunsEndToEndAndWritesItsFiles() throws {
+    let dir = temporaryDirectory()
+    let r = try Oneshot.run(["study"] + tinyStudy + ["--out", dir.path, "--jobs", "2"])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertTrue(r.stdout.contains("darts-all"))
+    XCTAssertTrue(r.stdout.contains("pearson"))
+    let records = try ResultsStore(dir).readRecords().records
+    XCTAssertEqual(records.count, 3 * 2 * 2)
+    for r in records {
+      for key in ["method", "problem", "trial", "seed", "architecture", "alpha", "oneshot_val_psnr",
+                  "architecture_psnr", "diverged", "seconds", "config_hash"] {
+        XCTAssertNotNil(r[key], "record lacks \(key)")
+      }
+      let darts = r["method"]?.string == "darts-all"
+      XCTAssertEqual(r["oneshot_val_psnr"] != .null, darts)
+      XCTAssertEqual(r["architecture"]?.array?.count, 2)
+      if darts { XCTAssertEqual(r["alpha_history"]?.array?.count, 2, "one softmax(α) per epoch") }
+    }
+    let config = try JSON.parse(String(contentsOf: dir.appendingPathComponent("config.json"), encoding: .utf8))
+    XCTAssertNotNil(config["openblas_config"]?.string)
+    XCTAssertEqual(config["kernel"]?.string, "blas")
+    XCTAssertEqual(config["config"]?["trials"]?.int, 2)
+    XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("summary.json").path))
+  }
+
+  func testOneAndTwoJobsGiveTheSameRecords() throws {
+    let one = temporaryDirectory("one"), two = temporaryDirectory("two")
+    XCTAssertEqual(try Oneshot.run(["study"] + tinyStudy + ["--out", one.path, "--jobs", "1"]).status, 0)
+    XCTAssertEqual(try Oneshot.run(["study"] + tinyStudy + ["--out", two.path, "--jobs", "2"]).status, 0)
+    let a = recordsByIndex(one), b = recordsByIndex(two)
+    XCTAssertEqual(a.count, 12)
+    XCTAssertEqual(a, b)
+  }
+
+  func testTheSameSearchTwiceGivesByteIdenticalOutput() throws {
+    let flags = sizeFlags
+    let one = try Oneshot.run(["search", "--problem", "blur", "--ops", "all", "--seed", "7"] + flags)
+    let two = try Oneshot.run(["search", "--problem", "blur", "--ops", "all", "--seed", "7"] + flags)
+    XCTAssertEqual(one.status, 0, one.stderr)
+    XCTAssertEqual(one.stdout, two.stdout)
+    let json = try JSON.parse(one.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    XCTAssertEqual(json["architecture"]?.array?.count, 2)
+    XCTAssertEqual(json["alpha"]?.array?.first?.array?.count, 4)
+  }
+
+  func testTrainReproducesTheArchitecturePSNROfAStudyTrial() throws {
+    let dir = temporaryDirectory()
+    XCTAssertEqual(try Oneshot.run(["study"] + tinyStudy + ["--out", dir.path]).status, 0)
+    let record = try ResultsStore(dir).readRecords().records.first { $0["method"]?.string == "random" }!
+    let arch = record["architecture"]!.array!.compactMap(\.string).joined(separator: ",")
+    let flags = sizeFlags
+    let r = try Oneshot.run(
+      ["train", "--problem", record["problem"]!.string!, "--arch", arch, "--seed", String(record["seed"]!.int!)] + flags)
+    XCTAssertEqual(r.status, 0, r.stderr)
+    let json = try JSON.parse(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    XCTAssertEqual(json["architecture_psnr"], record["architecture_psnr"])
+  }
+
+  func testTrainOnAChainOfRollsFinishes() throws {
+    let r = try Oneshot.run(["train", "--problem", "blur", "--arch", "roll,roll,roll,roll,roll", "--retrain-epochs", "1"])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    let psnr = try JSON.parse(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines))["architecture_psnr"]?.double
+    XCTAssertTrue(psnr?.isFinite ?? false)
+  }
+
+  func testEveryCommandHasHelp() throws {
+    for c in ["study", "search", "train", "report", "merge"] {
+      let r = try Oneshot.run([c, "--help"])
+      XCTAssertEqual(r.status, 0, c)
+      XCTAssertTrue(r.stdout.contains("usage: oneshot \(c)"), c)
+    }
+    XCTAssertEqual(try Oneshot.run(["--help"]).status, 0)
+  }
+}
