@@ -13,6 +13,8 @@ public struct ConfigKey {
   public let get: (StudyConfig) -> JSON
   /// Sets the value from its textual form (a flag's argument, a grid value).
   public let set: (inout StudyConfig, String) throws(ConfigError) -> Void
+  /// A boolean key, which also works as a bare switch (`--vary-data`).
+  public var isSwitch = false
 
   /// Looks a key up by name.
   public static func named(_ name: String) -> ConfigKey? { all.first { $0.name == name } }
@@ -59,10 +61,10 @@ public struct ConfigKey {
   }
 
   static func flag(_ name: String, _ kp: WritableKeyPath<StudyConfig, Bool>, _ help: String) -> ConfigKey {
-    ConfigKey(name: name, help: help, get: { .bool($0[keyPath: kp]) }) { (c, s) throws(ConfigError) in
+    ConfigKey(name: name, help: help, get: { .bool($0[keyPath: kp]) }, set: { (c, s) throws(ConfigError) in
       guard let v = Bool(s) else { throw ConfigError("\(name): expected true or false, got '\(s)'") }
       c[keyPath: kp] = v
-    }
+    }, isSwitch: true)
   }
 
   static func choice<E: RawRepresentable & CaseIterable>(

@@ -5,7 +5,7 @@ import Search
 /// `oneshot search`: one DARTS search with `config.seed` as the trial seed, as JSON.
 public func searchOnce(_ config: StudyConfig, problem: Problem, ops: OpSet) -> JSON {
   BLAS.setThreads(1)  // one trial, one thread: as in a study
-  let data = DataSet<Float>(problem: problem, config: config.data, seed: config.dataSeed)
+  let data = DataSet<Float>(problem: problem, config: config.data, seed: config.dataSeed(forTrial: config.seed))
   let s = searchArchitecture(
     ops: ops.ops, problem: problem.forwardOperator(config.data, kernel: config.kernel), data: data,
     config: config.search, seed: config.seed, kernel: config.kernel)
@@ -27,7 +27,7 @@ public func searchOnce(_ config: StudyConfig, problem: Problem, ops: OpSet) -> J
 /// With a study trial's seed and architecture it reproduces that trial's architecture PSNR.
 public func trainOnce(_ config: StudyConfig, problem: Problem, architecture: [Op]) -> JSON {
   BLAS.setThreads(1)
-  let data = DataSet<Float>(problem: problem, config: config.data, seed: config.dataSeed)
+  let data = DataSet<Float>(problem: problem, config: config.data, seed: config.dataSeed(forTrial: config.seed))
   let r = retrain(
     architecture: architecture, problem: problem.forwardOperator(config.data, kernel: config.kernel), data: data,
     config: config.search, seed: config.seed, kernel: config.kernel)

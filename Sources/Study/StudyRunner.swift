@@ -158,7 +158,7 @@ final class SharedData: @unchecked Sendable {
   private let lock = NSLock()
   init(_ c: StudyConfig) { config = c }
   func `for`(_ spec: TrialSpec) -> DataSet<Float> {
-    let seed = config.dataSeed(for: spec)
+    let seed = config.dataSeed(forTrial: spec.seed)
     let key = "\(spec.problem.rawValue)/\(seed)"
     lock.lock()
     defer { lock.unlock() }

@@ -30,8 +30,8 @@ extension StudyConfig {
     return out
   }
 
-  /// The data a trial sees: the study's shared data, or its own with `varyData`.
-  func dataSeed(for spec: TrialSpec) -> UInt64 { varyData ? deriveSeed(spec.seed, 0xDA7A) >> 11 : dataSeed }
+  /// The data a trial with `trialSeed` sees: the study's shared data, or its own with `varyData`.
+  func dataSeed(forTrial trialSeed: UInt64) -> UInt64 { varyData ? deriveSeed(trialSeed, 0xDA7A) >> 11 : dataSeed }
 }
 
 /// The outcome of one trial, as written to `results.jsonl`.

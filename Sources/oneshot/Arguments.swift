@@ -55,7 +55,8 @@ struct Arguments {
           values[name, default: []].append(try value())
         }
       } else if configKeys, let key = ConfigKey.named(name) {
-        configAssignments.append((key.name, try value()))
+        let bare = key.isSwitch && inline == nil && (i >= args.count || Bool(args[i]) == nil)
+        configAssignments.append((key.name, bare ? "true" : try value()))
       } else {
         throw UsageError("unknown option --\(name) (see --help)")
       }
