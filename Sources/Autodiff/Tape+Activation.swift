@@ -10,7 +10,7 @@ extension Tape {
     if gx {
       onBackward { t in
         let g = t.grad(out), dx = t.grad(x), xv = t.value(x)
-        for i in 0..<n where xv[i] > 0 { dx[i] += g[i] }
+        for i in 0..<n { dx[i] += xv[i] > 0 ? g[i] : 0 }  // branch-free: vectorises
       }
     }
     return out

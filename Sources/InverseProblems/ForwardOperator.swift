@@ -40,14 +40,15 @@ public struct ForwardOperator<S: Scalar>: LinearMap {
 
   public func apply(_ x: UnsafePointer<S>, _ out: UnsafeMutablePointer<S>, batch: Int, scratch: Scratch<S>) {
     taps.withUnsafeBufferPointer { w in
+      let c = conv(batch)
       if stride == 1 {
-        conv(batch).forward(kernel, x: x, w: w.baseAddress!, out: out, scratch: scratch)
+        c.forward(kernel, x: x, w: w.baseAddress!, out: out, col: scratch.buffer(c.scratchCount))
         return
       }
-      // Blur into the tail of the scratch space past im2col's region, then subsample.
-      let c = conv(batch)
-      let blurred = scratch.buffer(c.patch * c.columns + batch * length) + c.patch * c.columns
-      c.forward(kernel, x: x, w: w.baseAddress!, out: blurred, scratch: scratch)
+      // Blur into the scratch space past im2col's region, then subsample.
+      let col = scratch.buffer(c.scratchCount + batch * length)
+      let blurred = col + c.scratchCount
+      c.forward(kernel, x: x, w: w.baseAddress!, out: blurred, col: col)
       let m = outputLength
       for b in 0..<batch {
         for i in 0..<m { out[b * m + i] = blurred[b * length + i * stride] }
@@ -64,7 +65,7 @@ public struct ForwardOperator<S: Scalar>: LinearMap {
         return
       }
       // Sᵀ inserts zeros between the samples; then Bᵀ.
-      let up = scratch.buffer(c.patch * c.columns + batch * length) + c.patch * c.columns
+      let up = scratch.buffer(c.scratchCount + batch * length) + c.scratchCount
       up.update(repeating: 0, count: batch * length)
       let m = outputLength
       for b in 0..<batch {

@@ -32,15 +32,24 @@ public struct Convolution1D: Sendable, Equatable {
 
   // MARK: im2col + GEMM
 
-  /// `col[i·width + j, b·length + t] = x[i, b, t + j − padLeft]`, zero outside the signal.
-  @inlinable public func im2col<S: Scalar>(_ x: UnsafePointer<S>, _ col: UnsafeMutablePointer<S>) {
+  /// Rows of the im2col matrix of the transposed convolution (the input gradient's route when
+  /// it is the cheaper one).
+  public var transposedPatch: Int { outChannels * width }
+  /// Scratch elements the BLAS kernels need: the larger im2col matrix plus the flipped weights.
+  public var scratchCount: Int { max(patch, transposedPatch) * columns + outChannels * patch }
+
+  /// `col[i·width + j, b·length + t] = x[i, b, t + j − pad]`, zero outside the signal, for
+  /// `channels` input channels.
+  @inlinable public func im2col<S: Scalar>(
+    _ x: UnsafePointer<S>, _ col: UnsafeMutablePointer<S>, channels: Int, pad: Int
+  ) {
     let n = columns
-    for i in 0..<inChannels {
+    for i in 0..<channels {
       for j in 0..<width {
         let row = col + (i * width + j) * n
-        let shift = j - padLeft
-        let lo = max(0, -shift)
-        let hi = min(length, length - shift)
+        let shift = j - pad
+        let lo = Swift.max(0, -shift)
+        let hi = Swift.min(length, length - shift)
         for b in 0..<batch {
           let src = x + (i * batch + b) * length
           let dst = row + b * length
@@ -56,15 +65,72 @@ public struct Convolution1D: Sendable, Equatable {
     }
   }
 
-  /// The adjoint of `im2col`: adds each column entry back onto the sample it came from.
+  /// `out = w ∗ x`, or `out += w ∗ x` with `accumulate` (how a preset bias is added for free).
+  /// The BLAS path leaves im2col(x) in `col` (`patch · columns` elements), which
+  /// `weightGradientAdd` can reuse.
+  @inlinable public func forward<S: Scalar>(
+    _ kernel: ConvolutionKernel, x: UnsafePointer<S>, w: UnsafePointer<S>, out: UnsafeMutablePointer<S>,
+    col: UnsafeMutablePointer<S>, accumulate: Bool = false
+  ) {
+    switch kernel {
+    case .naive: naiveForward(x: x, w: w, out: out, accumulate: accumulate)
+    case .blas:
+      im2col(x, col, channels: inChannels, pad: padLeft)
+      gemm(m: outChannels, n: columns, k: patch, a: w, b: col, beta: accumulate ? 1 : 0, c: out)
+    }
+  }
+
+  /// `dw += ∂⟨dout, w ∗ x⟩/∂w`. With `colReady`, `col` already holds im2col(x) from `forward`.
+  @inlinable public func weightGradientAdd<S: Scalar>(
+    _ kernel: ConvolutionKernel, x: UnsafePointer<S>, dout: UnsafePointer<S>, dw: UnsafeMutablePointer<S>,
+    col: UnsafeMutablePointer<S>, colReady: Bool = false
+  ) {
+    switch kernel {
+    case .naive: naiveWeightGradientAdd(x: x, dout: dout, dw: dw)
+    case .blas:
+      if !colReady { im2col(x, col, channels: inChannels, pad: padLeft) }
+      gemm(transB: true, m: outChannels, n: patch, k: columns, a: dout, b: col, beta: 1, c: dw)
+    }
+  }
+
+  /// `dx += ∂⟨dout, w ∗ x⟩/∂x`. Two GEMM routes, whichever moves less memory: with fewer output
+  /// than input channels, the transposed convolution (im2col of `dout`, flipped weights, one
+  /// GEMM accumulating straight into `dx`); otherwise `Wᵀ · dout` and col2im.
+  @inlinable public func inputGradientAdd<S: Scalar>(
+    _ kernel: ConvolutionKernel, w: UnsafePointer<S>, dout: UnsafePointer<S>, dx: UnsafeMutablePointer<S>,
+    scratch: Scratch<S>
+  ) {
+    switch kernel {
+    case .naive: naiveInputGradientAdd(w: w, dout: dout, dx: dx)
+    case .blas:
+      let buffer = scratch.buffer(scratchCount)
+      if outChannels <= inChannels {
+        // dx[i, t] += Σ_o Σ_j W[o, i, k−1−j] · dout[o, t + j − (k−1−padLeft)]
+        let col = buffer, flipped = buffer + transposedPatch * columns
+        im2col(dout, col, channels: outChannels, pad: width - 1 - padLeft)
+        for i in 0..<inChannels {
+          for o in 0..<outChannels {
+            for j in 0..<width { flipped[i * transposedPatch + o * width + j] = w[(o * inChannels + i) * width + width - 1 - j] }
+          }
+        }
+        gemm(m: inChannels, n: columns, k: transposedPatch, a: flipped, b: col, beta: 1, c: dx)
+      } else {
+        gemm(transA: true, m: patch, n: columns, k: outChannels, a: w, b: dout, c: buffer)
+        col2imAdd(UnsafePointer(buffer), dx)
+      }
+    }
+  }
+
+  /// The adjoint of `im2col` (input channels, forward padding): adds each column entry back
+  /// onto the sample it came from.
   @inlinable public func col2imAdd<S: Scalar>(_ col: UnsafePointer<S>, _ dx: UnsafeMutablePointer<S>) {
     let n = columns
     for i in 0..<inChannels {
       for j in 0..<width {
         let row = col + (i * width + j) * n
         let shift = j - padLeft
-        let lo = max(0, -shift)
-        let hi = min(length, length - shift)
+        let lo = Swift.max(0, -shift)
+        let hi = Swift.min(length, length - shift)
         if hi <= lo { continue }
         for b in 0..<batch {
           let src = row + b * length
@@ -75,51 +141,11 @@ public struct Convolution1D: Sendable, Equatable {
     }
   }
 
-  /// `out = w ∗ x` (overwrites `out`).
-  @inlinable public func forward<S: Scalar>(
-    _ kernel: ConvolutionKernel, x: UnsafePointer<S>, w: UnsafePointer<S>,
-    out: UnsafeMutablePointer<S>, scratch: Scratch<S>
-  ) {
-    switch kernel {
-    case .naive: naiveForward(x: x, w: w, out: out)
-    case .blas:
-      let col = scratch.buffer(patch * columns)
-      im2col(x, col)
-      gemm(m: outChannels, n: columns, k: patch, a: w, b: col, c: out)
-    }
-  }
-
-  /// `dw += ∂⟨dout, w ∗ x⟩/∂w`.
-  @inlinable public func weightGradientAdd<S: Scalar>(
-    _ kernel: ConvolutionKernel, x: UnsafePointer<S>, dout: UnsafePointer<S>,
-    dw: UnsafeMutablePointer<S>, scratch: Scratch<S>
-  ) {
-    switch kernel {
-    case .naive: naiveWeightGradientAdd(x: x, dout: dout, dw: dw)
-    case .blas:
-      let col = scratch.buffer(patch * columns)
-      im2col(x, col)
-      gemm(transB: true, m: outChannels, n: patch, k: columns, a: dout, b: col, beta: 1, c: dw)
-    }
-  }
-
-  /// `dx += ∂⟨dout, w ∗ x⟩/∂x` (the transposed convolution of `dout`).
-  @inlinable public func inputGradientAdd<S: Scalar>(
-    _ kernel: ConvolutionKernel, w: UnsafePointer<S>, dout: UnsafePointer<S>,
-    dx: UnsafeMutablePointer<S>, scratch: Scratch<S>
-  ) {
-    switch kernel {
-    case .naive: naiveInputGradientAdd(w: w, dout: dout, dx: dx)
-    case .blas:
-      let col = scratch.buffer(patch * columns)
-      gemm(transA: true, m: patch, n: columns, k: outChannels, a: w, b: dout, c: col)
-      col2imAdd(UnsafePointer(col), dx)
-    }
-  }
-
   // MARK: direct loops (the reference kernels)
 
-  @inlinable func naiveForward<S: Scalar>(x: UnsafePointer<S>, w: UnsafePointer<S>, out: UnsafeMutablePointer<S>) {
+  @inlinable func naiveForward<S: Scalar>(
+    x: UnsafePointer<S>, w: UnsafePointer<S>, out: UnsafeMutablePointer<S>, accumulate: Bool
+  ) {
     for o in 0..<outChannels {
       for b in 0..<batch {
         for t in 0..<length {
@@ -130,7 +156,7 @@ public struct Convolution1D: Sendable, Equatable {
               if u >= 0 && u < length { s += w[(o * inChannels + i) * width + j] * x[(i * batch + b) * length + u] }
             }
           }
-          out[(o * batch + b) * length + t] = s
+          out[(o * batch + b) * length + t] = accumulate ? out[(o * batch + b) * length + t] + s : s
         }
       }
     }

@@ -51,8 +51,8 @@ public enum Op: String, CaseIterable, Codable, Sendable {
       let b1 = weights.leaf(t, offset + ch * k, .vector(ch))
       let w2 = weights.leaf(t, offset + ch * k + ch, Dims(1, ch, k))
       let b2 = weights.leaf(t, offset + 2 * ch * k + ch, .vector(1))
-      let hidden = t.relu(t.addChannelBias(t.conv1d(x, w1), b1))
-      return t.add(x, t.addChannelBias(t.conv1d(hidden, w2), b2))
+      let hidden = t.relu(t.conv1d(x, w1, bias: b1))
+      return t.add(x, t.conv1d(hidden, w2, bias: b2))
     case .roll:
       return t.roll(x, by: c.rollShift)
     case .noise:

@@ -43,9 +43,15 @@ final class PrimitiveGradientTests: XCTestCase {
     }
   }
 
-  func testChannelBias() {
-    checkGradient([(d, randomValues(d.count, seed: 10)), (.vector(2), [0.1, -0.2])]) { t, v in
-      project(t, t.addChannelBias(v[0], v[1]))
+  func testConvolutionWithBiasInAllThreeArguments() {
+    for kernel in ConvolutionKernel.allCases {
+      let x = Dims(2, 3, 8), w = Dims(3, 2, 3)
+      checkGradient(
+        [(x, randomValues(x.count, seed: 10)), (w, randomValues(w.count, seed: 11)), (.vector(3), [0.1, -0.2, 0.3])]
+      ) { t, v in
+        t.kernel = kernel
+        return project(t, t.conv1d(v[0], v[1], bias: v[2]))
+      }
     }
   }
 

@@ -18,9 +18,15 @@ final class ConvolutionTests: XCTestCase {
       x.withUnsafeBufferPointer { xp in
         w.withUnsafeBufferPointer { wp in
           g.withUnsafeBufferPointer { gp in
-            c.forward(k, x: xp.baseAddress!, w: wp.baseAddress!, out: &out, scratch: scratch)
-            c.weightGradientAdd(k, x: xp.baseAddress!, dout: gp.baseAddress!, dw: &dw, scratch: scratch)
+            let col = UnsafeMutablePointer<Double>.allocate(capacity: c.scratchCount)
+            defer { col.deallocate() }
+            c.forward(k, x: xp.baseAddress!, w: wp.baseAddress!, out: &out, col: col)
+            c.weightGradientAdd(k, x: xp.baseAddress!, dout: gp.baseAddress!, dw: &dw, col: col, colReady: k == .blas)
             c.inputGradientAdd(k, w: wp.baseAddress!, dout: gp.baseAddress!, dx: &dx, scratch: scratch)
+            // Accumulating onto a preset output adds exactly the convolution.
+            var onto = [Double](repeating: 1, count: out.count)
+            c.forward(k, x: xp.baseAddress!, w: wp.baseAddress!, out: &onto, col: col, accumulate: true)
+            for i in 0..<out.count { XCTAssertEqual(onto[i], out[i] + 1, accuracy: 1e-12) }
           }
         }
       }
