@@ -32,13 +32,16 @@ struct Report {
   let problems: [String]
   let methods: [String]
   let ops: [String]
-  /// `trials[problem][method]`, in plan order of problems and methods.
+  /// `trials[problem][method]`, each row in trial order.
   let trials: [String: [String: [TrialOutcome]]]
   /// `correlations[problem][method]` for the DARTS rows.
   let correlations: [String: [String: CorrelationSummary]]
 
   init(records: [JSON]) {
+    // Trial order, not file order (which depends on which trial finished first): the
+    // bootstrap draws by position, so this keeps the report identical across runs.
     outcomes = records.compactMap(TrialOutcome.init)
+      .sorted { ($0.problem, $0.method, $0.trial) < ($1.problem, $1.method, $1.trial) }
     rows = RowSummary.rows(records)
     problems = StudyOrder.problems(outcomes.map(\.problem))
     methods = StudyOrder.methods(outcomes.map(\.method))
@@ -55,7 +58,10 @@ struct Report {
     self.correlations = correlations
   }
 
-  /// The rows of one problem as (method, trials), in plan order; `only` keeps some methods.
+  /// The methods whose architectures are chosen rather than fixed (the op-frequency rows).
+  static let choosingMethods = ["darts-good", "darts-all", "random"]
+
+  /// The rows of one problem as (method, trials), in plan order; `keep` selects methods.
   func rows(of problem: String, where keep: (String) -> Bool = { _ in true }) -> [(method: String, outcomes: [TrialOutcome])] {
     methods.filter(keep).compactMap { m in trials[problem]?[m].map { (m, $0) } }
   }
@@ -69,7 +75,7 @@ struct Report {
   var figures: [(String, String)] {
     problems.flatMap { p -> [(String, String)] in
       let darts = rows(of: p) { Method(rawValue: $0)?.isDARTS ?? false }
-      let chosen = rows(of: p) { ["darts-good", "darts-all", "random"].contains($0) }
+      let chosen = rows(of: p) { Report.choosingMethods.contains($0) }
       return [
         (Report.figureName("figure2", p), figure2SVG(problem: p, rows: darts, correlations: correlations[p] ?? [:])),
         (Report.figureName("spread", p), spreadSVG(problem: p, rows: rows(of: p))),

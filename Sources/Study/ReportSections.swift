@@ -52,7 +52,7 @@ extension Report {
   var opsSection: String {
     var body: [[String]] = []
     for p in problems {
-      for (m, list) in rows(of: p, where: { ["darts-good", "darts-all", "random"].contains($0) }) {
+      for (m, list) in rows(of: p, where: { Report.choosingMethods.contains($0) }) {
         let archs = list.compactMap(\.architecture)
         let harmful = archs.filter(hasHarmfulOp).count
         let share = archs.isEmpty ? "—" : String(format: "%.1f%%", 100 * Double(harmful) / Double(archs.count))

@@ -108,6 +108,21 @@ final class ReportTests: XCTestCase {
     XCTAssertEqual(try text("report.md"), first)
   }
 
+  func testReportDoesNotDependOnTheOrderInWhichTrialsFinished() throws {
+    // Enough scattered trials that the bootstrap interval depends on which pair is where.
+    let records = (0..<12).map { i in
+      record("darts-good", "blur", i, arch: mixed, oneShot: Double(i), psnr: .number(Double((i * 7) % 12)))
+    }
+    let store = ResultsStore(directory)
+    var reports: [String] = []
+    for order in [records, records.reversed()] {
+      try (order.map(\.serialized).joined(separator: "\n") + "\n").write(to: store.resultsURL, atomically: true, encoding: .utf8)
+      try writeReport(store)
+      reports.append(try text("report.md"))
+    }
+    XCTAssertEqual(reports[0], reports[1])
+  }
+
   func testFigure2ParsesAsXMLWithOneMarkPerDARTSTrialWithBothScores() throws {
     _ = try writeFixture()
     XCTAssertEqual(try elements(in: "figure2-blur.svg").marks, 5)  // darts-good 3, darts-all 2
