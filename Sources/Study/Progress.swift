@@ -16,16 +16,37 @@ final class Progress: @unchecked Sendable {
   private var done = 0, running = 0, diverged = 0
   private var psnrs: [Double] = []
   private var lastPrint = Date.distantPast
+  private var timer: DispatchSourceTimer?
+  private var closed = false
 
   init(total: Int, sink: ProgressSink?) {
     self.total = total
     self.sink = sink
+    guard sink != nil, total > 0 else { return }
+    // A trial can take minutes: the clock keeps elapsed and ETA moving between finishes (every
+    // second on a terminal, every 5 s in a log).
+    let t = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+    let period = terminal ? 1.0 : 5.0
+    t.schedule(deadline: .now() + period, repeating: period)
+    t.setEventHandler { [weak self] in self?.tick() }
+    t.resume()
+    timer = t
   }
 
   func started() {
     lock.lock()
     running += 1
     lock.unlock()
+  }
+
+  private func tick() {
+    lock.lock()
+    defer { lock.unlock() }
+    let now = Date()
+    if !closed && (terminal || now.timeIntervalSince(lastPrint) >= 4.5) {
+      lastPrint = now
+      emit(line())
+    }
   }
 
   func finished(_ r: TrialRecord) {
@@ -43,21 +64,35 @@ final class Progress: @unchecked Sendable {
   }
 
   func close() {
+    timer?.cancel()
+    lock.lock()
+    defer { lock.unlock() }
+    closed = true  // a tick already in flight must not print after the final newline
     if sink != nil && terminal && total > 0 { FileHandle.standardError.write(Data("\n".utf8)) }
   }
 
   private func line() -> String {
     let elapsed = Date().timeIntervalSince(start)
-    let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
+    let eta = done > 0 ? clock(elapsed / Double(done) * Double(total - done)) : "—"
     let best = psnrs.max().map { String(format: "%.2f", $0) } ?? "—"
     let med = Statistics.median(psnrs).map { String(format: "%.2f", $0) } ?? "—"
-    return "\(done)/\(total) done, \(running) running, \(diverged) diverged, "
-      + "\(clock(elapsed)) elapsed, ETA \(clock(eta)), best \(best) dB, median \(med) dB"
+    let full = "\(done)/\(total) done, \(running) running, \(diverged) diverged, "
+      + "\(clock(elapsed)) elapsed, ETA \(eta), best \(best) dB, median \(med) dB"
+    guard terminal, full.count >= terminalWidth() else { return full }
+    // An 80-column terminal: the same fields in short words, so the medians stay on screen.
+    return "\(done)/\(total), \(running) run, \(diverged) div, \(clock(elapsed)), ETA \(eta), best \(best), med \(med) dB"
   }
 
   private func emit(_ s: String) {
     guard sink != nil else { return }
-    FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + s : s + "\n").utf8))
+    // A line wider than the terminal would wrap, and "\r" would then rewrite only its tail.
+    let fitted = terminal ? String(s.prefix(Swift.max(20, terminalWidth() - 1))) : s
+    FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + fitted : s + "\n").utf8))
+  }
+
+  private func terminalWidth() -> Int {
+    var size = winsize()
+    return ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : 80
   }
 
   private func clock(_ s: Double) -> String {

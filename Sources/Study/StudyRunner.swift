@@ -84,15 +84,20 @@ public func runStudy(_ config: StudyConfig, _ options: RunOptions) throws(StudyE
   return try summarise(store)
 }
 
-/// Recomputes the rows from `results.jsonl` and writes `summary.json`.
+/// Recomputes the rows from `results.jsonl` and writes `summary.json`, then `report.md` and
+/// its figures.
 public func summarise(_ store: ResultsStore) throws(StudyError) -> [RowSummary] {
+  let records: [JSON]
+  let rows: [RowSummary]
   do throws(StoreError) {
-    let rows = RowSummary.rows(try store.readRecords().records)
+    records = try store.readRecords().records
+    rows = RowSummary.rows(records)
     try store.writeAtomically("summary.json", JSON.array(rows.map(\.json)).pretty)
-    return rows
   } catch {
     throw StudyError(error.description)
   }
+  try writeReport(store, records: records)
+  return rows
 }
 
 /// What `config.json` holds: the resolved configuration and how it was run.

@@ -43,6 +43,7 @@ func studyCommand(_ raw: [String]) throws {
   let rows = try runStudy(config, options)
   print(RowSummary.table(rows), terminator: "")
   print("results: \(options.output.path)/results.jsonl, summary: \(options.output.path)/summary.json")
+  print("report: \(ResultsStore(options.output).reportURL.path)")
 }
 
 func parseShard(_ s: String?) throws(UsageError) -> (k: Int, n: Int)? {
@@ -119,6 +120,7 @@ func reportCommand(_ raw: [String]) throws {
     throw UsageError("\(store.resultsURL.path) does not exist")
   }
   print(RowSummary.table(try summarise(store)), terminator: "")
+  print("report: \(store.reportURL.path)")
 }
 
 func mergeCommand(_ raw: [String]) throws {
@@ -133,4 +135,5 @@ func mergeCommand(_ raw: [String]) throws {
   guard let out = args.last("out") else { throw UsageError("merge needs --out DIR") }
   let rows = try mergeStudies(args.positional.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: out), force: args.has("force"))
   print(RowSummary.table(rows), terminator: "")
+  print("report: \(ResultsStore(URL(fileURLWithPath: out)).reportURL.path)")
 }

@@ -8,7 +8,7 @@ let commands: [(name: String, summary: String, run: ([String]) throws -> Void)] 
   ("study", "run the whole study (methods × problems × trials) and print Table 1", studyCommand),
   ("search", "run one DARTS search and print its alpha, architecture and one-shot PSNR", searchCommand),
   ("train", "retrain one architecture from scratch and print its architecture PSNR", trainCommand),
-  ("report", "recompute the table and summary of a study directory from results.jsonl", reportCommand),
+  ("report", "recompute the table, summary.json and report.md (with SVG figures) of a study directory", reportCommand),
   ("merge", "combine shard directories of one study into one directory", mergeCommand),
 ]
 
