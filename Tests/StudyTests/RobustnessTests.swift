@@ -57,7 +57,9 @@ final class RobustnessTests: XCTestCase {
     try FileManager.default.removeItem(at: dir.appendingPathComponent("summary.json"))
     let report = try Oneshot.run(["report", dir.path])
     XCTAssertEqual(report.status, 0, report.stderr)
-    XCTAssertTrue(study.stdout.hasPrefix(report.stdout.components(separatedBy: "\n").prefix(11).joined(separator: "\n")))
+    let table = { (s: String) in s.components(separatedBy: "\n").prefix(7).joined(separator: "\n") }  // header + 6 rows
+    XCTAssertEqual(table(report.stdout), table(study.stdout))
+    XCTAssertTrue(table(report.stdout).contains("downsample  random"))
     XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("summary.json").path))
   }
 
