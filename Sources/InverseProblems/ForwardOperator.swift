@@ -42,13 +42,13 @@ public struct ForwardOperator<S: Scalar>: LinearMap {
     taps.withUnsafeBufferPointer { w in
       let c = conv(batch)
       if stride == 1 {
-        c.forward(kernel, x: x, w: w.baseAddress!, out: out, col: scratch.buffer(c.scratchCount))
+        c.forward(kernel, x: x, w: w.baseAddress!, out: out, scratch: scratch.buffer(c.scratchCount))
         return
       }
       // Blur into the scratch space past im2col's region, then subsample.
       let col = scratch.buffer(c.scratchCount + batch * length)
       let blurred = col + c.scratchCount
-      c.forward(kernel, x: x, w: w.baseAddress!, out: blurred, col: col)
+      c.forward(kernel, x: x, w: w.baseAddress!, out: blurred, scratch: col)
       let m = outputLength
       for b in 0..<batch {
         for i in 0..<m { out[b * m + i] = blurred[b * length + i * stride] }
@@ -61,7 +61,7 @@ public struct ForwardOperator<S: Scalar>: LinearMap {
     taps.withUnsafeBufferPointer { w in
       let c = conv(batch)
       if stride == 1 {
-        c.inputGradientAdd(kernel, w: w.baseAddress!, dout: y, dx: out, scratch: scratch)
+        c.backwardAdd(kernel, x: nil, w: w.baseAddress!, dout: y, dw: nil, dx: out, scratch: scratch.buffer(c.scratchCount))
         return
       }
       // Sᵀ inserts zeros between the samples; then Bᵀ.
@@ -71,7 +71,7 @@ public struct ForwardOperator<S: Scalar>: LinearMap {
       for b in 0..<batch {
         for i in 0..<m { up[b * length + i * stride] = y[b * m + i] }
       }
-      c.inputGradientAdd(kernel, w: w.baseAddress!, dout: up, dx: out, scratch: scratch)
+      c.backwardAdd(kernel, x: nil, w: w.baseAddress!, dout: up, dw: nil, dx: out, scratch: scratch.buffer(c.scratchCount))
     }
   }
 }

@@ -32,11 +32,14 @@ public struct Convolution1D: Sendable, Equatable {
 
   // MARK: im2col + GEMM
 
-  /// Rows of the im2col matrix of the transposed convolution (the input gradient's route when
-  /// it is the cheaper one).
+  /// Rows of the im2col matrix of `dout` that the transposed route uses.
   public var transposedPatch: Int { outChannels * width }
-  /// Scratch elements the BLAS kernels need: the larger im2col matrix plus the flipped weights.
-  public var scratchCount: Int { max(patch, transposedPatch) * columns + outChannels * patch }
+  /// Whether the gradients go through im2col of `dout` (fewer output than input channels,
+  /// like the net op's second layer): a far smaller matrix than im2col of the input.
+  public var gradientsViaOutput: Bool { outChannels <= inChannels }
+  /// Scratch elements the BLAS kernels need: the larger im2col matrix plus two small weight-sized
+  /// blocks.
+  public var scratchCount: Int { max(patch, transposedPatch) * columns + 2 * outChannels * patch }
 
   /// `col[i·width + j, b·length + t] = x[i, b, t + j − pad]`, zero outside the signal, for
   /// `channels` input channels.
@@ -66,57 +69,64 @@ public struct Convolution1D: Sendable, Equatable {
   }
 
   /// `out = w ∗ x`, or `out += w ∗ x` with `accumulate` (how a preset bias is added for free).
-  /// The BLAS path leaves im2col(x) in `col` (`patch · columns` elements), which
-  /// `weightGradientAdd` can reuse.
+  /// `scratch` needs `scratchCount` elements.
   @inlinable public func forward<S: Scalar>(
     _ kernel: ConvolutionKernel, x: UnsafePointer<S>, w: UnsafePointer<S>, out: UnsafeMutablePointer<S>,
-    col: UnsafeMutablePointer<S>, accumulate: Bool = false
+    scratch: UnsafeMutablePointer<S>, accumulate: Bool = false
   ) {
     switch kernel {
     case .naive: naiveForward(x: x, w: w, out: out, accumulate: accumulate)
     case .blas:
-      im2col(x, col, channels: inChannels, pad: padLeft)
-      gemm(m: outChannels, n: columns, k: patch, a: w, b: col, beta: accumulate ? 1 : 0, c: out)
+      im2col(x, scratch, channels: inChannels, pad: padLeft)
+      gemm(m: outChannels, n: columns, k: patch, a: w, b: scratch, beta: accumulate ? 1 : 0, c: out)
     }
   }
 
-  /// `dw += ∂⟨dout, w ∗ x⟩/∂w`. With `colReady`, `col` already holds im2col(x) from `forward`.
-  @inlinable public func weightGradientAdd<S: Scalar>(
-    _ kernel: ConvolutionKernel, x: UnsafePointer<S>, dout: UnsafePointer<S>, dw: UnsafeMutablePointer<S>,
-    col: UnsafeMutablePointer<S>, colReady: Bool = false
+  /// Adds `∂⟨dout, w ∗ x⟩/∂w` to `dw` and `∂⟨dout, w ∗ x⟩/∂x` to `dx` (either may be nil;
+  /// `x` is needed only for `dw`).
+  ///
+  /// With fewer output than input channels both come from one im2col of `dout` with the
+  /// flipped padding (the transposed convolution): `dx += W̃ · D` with the flipped weights
+  /// `W̃[i, o·k+j] = W[o, i, k−1−j]`, and `dw` from `X · Dᵀ`, un-flipped. Otherwise the classic
+  /// pair: `dw += dout · im2col(x)ᵀ` and `dx += col2im(Wᵀ · dout)`. Each is one GEMM over the
+  /// whole batch; the choice only decides which im2col matrix is the small one.
+  @inlinable public func backwardAdd<S: Scalar>(
+    _ kernel: ConvolutionKernel, x: UnsafePointer<S>?, w: UnsafePointer<S>, dout: UnsafePointer<S>,
+    dw: UnsafeMutablePointer<S>?, dx: UnsafeMutablePointer<S>?, scratch: UnsafeMutablePointer<S>
   ) {
-    switch kernel {
-    case .naive: naiveWeightGradientAdd(x: x, dout: dout, dw: dw)
-    case .blas:
-      if !colReady { im2col(x, col, channels: inChannels, pad: padLeft) }
-      gemm(transB: true, m: outChannels, n: patch, k: columns, a: dout, b: col, beta: 1, c: dw)
+    if kernel == .naive {
+      if let dw { naiveWeightGradientAdd(x: x!, dout: dout, dw: dw) }
+      if let dx { naiveInputGradientAdd(w: w, dout: dout, dx: dx) }
+      return
     }
-  }
-
-  /// `dx += ∂⟨dout, w ∗ x⟩/∂x`. Two GEMM routes, whichever moves less memory: with fewer output
-  /// than input channels, the transposed convolution (im2col of `dout`, flipped weights, one
-  /// GEMM accumulating straight into `dx`); otherwise `Wᵀ · dout` and col2im.
-  @inlinable public func inputGradientAdd<S: Scalar>(
-    _ kernel: ConvolutionKernel, w: UnsafePointer<S>, dout: UnsafePointer<S>, dx: UnsafeMutablePointer<S>,
-    scratch: Scratch<S>
-  ) {
-    switch kernel {
-    case .naive: naiveInputGradientAdd(w: w, dout: dout, dx: dx)
-    case .blas:
-      let buffer = scratch.buffer(scratchCount)
-      if outChannels <= inChannels {
-        // dx[i, t] += Σ_o Σ_j W[o, i, k−1−j] · dout[o, t + j − (k−1−padLeft)]
-        let col = buffer, flipped = buffer + transposedPatch * columns
-        im2col(dout, col, channels: outChannels, pad: width - 1 - padLeft)
-        for i in 0..<inChannels {
-          for o in 0..<outChannels {
-            for j in 0..<width { flipped[i * transposedPatch + o * width + j] = w[(o * inChannels + i) * width + width - 1 - j] }
+    let big = scratch, small = scratch + max(patch, transposedPatch) * columns
+    let small2 = small + outChannels * patch
+    if gradientsViaOutput {
+      im2col(dout, big, channels: outChannels, pad: width - 1 - padLeft)
+      if let dw {  // t[i, o·k + j'] = Σₙ x[i, n] · dout[o, n + j' − (k−1−padLeft)], j' = k−1−j
+        gemm(transB: true, m: inChannels, n: transposedPatch, k: columns, a: x!, b: big, c: small)
+        for o in 0..<outChannels {
+          for i in 0..<inChannels {
+            for j in 0..<width { dw[(o * inChannels + i) * width + j] += small[i * transposedPatch + o * width + width - 1 - j] }
           }
         }
-        gemm(m: inChannels, n: columns, k: transposedPatch, a: flipped, b: col, beta: 1, c: dx)
-      } else {
-        gemm(transA: true, m: patch, n: columns, k: outChannels, a: w, b: dout, c: buffer)
-        col2imAdd(UnsafePointer(buffer), dx)
+      }
+      if let dx {
+        for i in 0..<inChannels {
+          for o in 0..<outChannels {
+            for j in 0..<width { small2[i * transposedPatch + o * width + j] = w[(o * inChannels + i) * width + width - 1 - j] }
+          }
+        }
+        gemm(m: inChannels, n: columns, k: transposedPatch, a: small2, b: big, beta: 1, c: dx)
+      }
+    } else {
+      if let dw {
+        im2col(x!, big, channels: inChannels, pad: padLeft)
+        gemm(transB: true, m: outChannels, n: patch, k: columns, a: dout, b: big, beta: 1, c: dw)
+      }
+      if let dx {
+        gemm(transA: true, m: patch, n: columns, k: outChannels, a: w, b: dout, c: big)
+        col2imAdd(UnsafePointer(big), dx)
       }
     }
   }

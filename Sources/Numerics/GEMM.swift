@@ -13,6 +13,24 @@ public enum ConvolutionKernel: String, Sendable, Codable, CaseIterable {
     for i in 0..<(m * n) { c[i] = beta == 0 ? 0 : beta * c[i] }
     return
   }
+  // A product with one row or one column is a matrix-vector product: GEMV streams the matrix
+  // once, where GEMM would first pack it (the net op's 1-channel layers are this shape).
+  if m == 1 {  // Cᵀ = op(B)ᵀ · aᵀ; op(A) is a contiguous row either way
+    if transB {
+      S.gemv(trans: false, rows: n, cols: k, alpha: alpha, a: b, lda: k, x: a, beta: beta, y: c)
+    } else {
+      S.gemv(trans: true, rows: k, cols: n, alpha: alpha, a: b, lda: n, x: a, beta: beta, y: c)
+    }
+    return
+  }
+  if n == 1 {  // C = op(A) · b; op(B) is a contiguous column either way
+    if transA {
+      S.gemv(trans: true, rows: k, cols: m, alpha: alpha, a: a, lda: m, x: b, beta: beta, y: c)
+    } else {
+      S.gemv(trans: false, rows: m, cols: k, alpha: alpha, a: a, lda: k, x: b, beta: beta, y: c)
+    }
+    return
+  }
   S.gemm(
     transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
     a: a, lda: transA ? m : k, b: b, ldb: transB ? k : n, beta: beta, c: c, ldc: n)

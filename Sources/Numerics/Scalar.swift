@@ -10,11 +10,15 @@ where Self.RawSignificand: FixedWidthInteger {
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Self,
     a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+  /// `y = alpha · op(A) · x + beta · y` for a row-major `rows × cols` matrix `A`.
+  static func gemv(
+    trans: Bool, rows: Int, cols: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
+    x: UnsafePointer<Self>, beta: Self, y: UnsafeMutablePointer<Self>)
   static func exp(_ x: Self) -> Self
   static func log(_ x: Self) -> Self
 }
 
-@inline(__always) private func trans(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
+@inline(__always) private func blasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
 
 extension Float: Scalar {
   @inlinable public static func exp(_ x: Float) -> Float { Foundation.expf(x) }
@@ -25,8 +29,26 @@ extension Float: Scalar {
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
     cblas_sgemm(
-      CblasRowMajor, trans(transA), trans(transB), blasint(m), blasint(n), blasint(k), alpha,
+      CblasRowMajor, blasTranspose(transA), blasTranspose(transB), blasint(m), blasint(n), blasint(k), alpha,
       a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+  }
+}
+
+extension Float {
+  public static func gemv(
+    trans: Bool, rows: Int, cols: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+    x: UnsafePointer<Float>, beta: Float, y: UnsafeMutablePointer<Float>
+  ) {
+    cblas_sgemv(CblasRowMajor, blasTranspose(trans), blasint(rows), blasint(cols), alpha, a, blasint(lda), x, 1, beta, y, 1)
+  }
+}
+
+extension Double {
+  public static func gemv(
+    trans: Bool, rows: Int, cols: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
+    x: UnsafePointer<Double>, beta: Double, y: UnsafeMutablePointer<Double>
+  ) {
+    cblas_dgemv(CblasRowMajor, blasTranspose(trans), blasint(rows), blasint(cols), alpha, a, blasint(lda), x, 1, beta, y, 1)
   }
 }
 
@@ -39,7 +61,7 @@ extension Double: Scalar {
     beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
   ) {
     cblas_dgemm(
-      CblasRowMajor, trans(transA), trans(transB), blasint(m), blasint(n), blasint(k), alpha,
+      CblasRowMajor, blasTranspose(transA), blasTranspose(transB), blasint(m), blasint(n), blasint(k), alpha,
       a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
   }
 }

@@ -51,7 +51,7 @@ public enum Op: String, CaseIterable, Codable, Sendable {
       let b1 = weights.leaf(t, offset + ch * k, .vector(ch))
       let w2 = weights.leaf(t, offset + ch * k + ch, Dims(1, ch, k))
       let b2 = weights.leaf(t, offset + 2 * ch * k + ch, .vector(1))
-      let hidden = t.relu(t.conv1d(x, w1, bias: b1))
+      let hidden = t.conv1d(x, w1, bias: b1, relu: true)
       return t.add(x, t.conv1d(hidden, w2, bias: b2))
     case .roll:
       return t.roll(x, by: c.rollShift)

@@ -55,6 +55,26 @@ final class PrimitiveGradientTests: XCTestCase {
     }
   }
 
+  func testFusedConvolutionBiasReluEqualsTheComposition() {
+    let x = Dims(2, 3, 8), w = Dims(3, 2, 3)
+    let inputs: [(Dims, [Double])] = [(x, randomValues(x.count, seed: 20)), (w, randomValues(w.count, seed: 21)), (.vector(3), [0.1, -0.2, 0.3])]
+    checkGradient(inputs) { t, v in project(t, t.conv1d(v[0], v[1], bias: v[2], relu: true)) }
+    let t = Tape<Double>()
+    let ps = inputs.map { ParameterVector<Double, WeightRole>(count: $0.0.count) }
+    for (p, i) in zip(ps, inputs) { p.values = i.1 }
+    func run(fused: Bool) -> (Double, [[Double]]) {
+      t.reset()
+      let v = zip(ps, inputs).map { $0.leaf(t, 0, $1.0) }
+      let y = fused ? t.conv1d(v[0], v[1], bias: v[2], relu: true) : t.relu(t.conv1d(v[0], v[1], bias: v[2]))
+      let loss = project(t, y)
+      t.backward(loss)
+      return (t.scalar(loss), ps.map(\.gradient))
+    }
+    let (lf, gf) = run(fused: true), (lc, gc) = run(fused: false)
+    XCTAssertEqual(lf, lc)
+    XCTAssertEqual(gf, gc)
+  }
+
   func testRoll() {
     checkGradient([(d, randomValues(d.count, seed: 11))]) { t, v in project(t, t.roll(v[0], by: 3)) }
     checkGradient([(d, randomValues(d.count, seed: 12))]) { t, v in project(t, t.roll(v[0], by: -9)) }

@@ -18,14 +18,12 @@ final class ConvolutionTests: XCTestCase {
       x.withUnsafeBufferPointer { xp in
         w.withUnsafeBufferPointer { wp in
           g.withUnsafeBufferPointer { gp in
-            let col = UnsafeMutablePointer<Double>.allocate(capacity: c.scratchCount)
-            defer { col.deallocate() }
-            c.forward(k, x: xp.baseAddress!, w: wp.baseAddress!, out: &out, col: col)
-            c.weightGradientAdd(k, x: xp.baseAddress!, dout: gp.baseAddress!, dw: &dw, col: col, colReady: k == .blas)
-            c.inputGradientAdd(k, w: wp.baseAddress!, dout: gp.baseAddress!, dx: &dx, scratch: scratch)
+            let buffer = scratch.buffer(c.scratchCount)
+            c.forward(k, x: xp.baseAddress!, w: wp.baseAddress!, out: &out, scratch: buffer)
+            c.backwardAdd(k, x: xp.baseAddress!, w: wp.baseAddress!, dout: gp.baseAddress!, dw: &dw, dx: &dx, scratch: buffer)
             // Accumulating onto a preset output adds exactly the convolution.
             var onto = [Double](repeating: 1, count: out.count)
-            c.forward(k, x: xp.baseAddress!, w: wp.baseAddress!, out: &onto, col: col, accumulate: true)
+            c.forward(k, x: xp.baseAddress!, w: wp.baseAddress!, out: &onto, scratch: buffer, accumulate: true)
             for i in 0..<out.count { XCTAssertEqual(onto[i], out[i] + 1, accuracy: 1e-12) }
           }
         }
@@ -69,16 +67,17 @@ final class ConvolutionTests: XCTestCase {
     XCTAssertEqual(c.flops, 2 * 1 * 80 * 4096)
   }
 
-  func testBLASGEMMEqualsTheTripleLoopInEveryTransposition() {
+  func testBLASGEMMEqualsTheTripleLoopInEveryTranspositionAndVectorShape() {
     var rng = RandomStream(seed: 3)
     for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
-      let m = 3, n = 4, k = 5
+      for (m, n, k) in [(3, 4, 5), (1, 6, 3), (6, 1, 3), (1, 1, 4)] {
       let a = randomArray(m * k, &rng), b = randomArray(k * n, &rng)
       var c1 = randomArray(m * n, &rng)
       var c2 = c1
       gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1.5, a: a, b: b, beta: 0.5, c: &c1)
       naiveGEMM(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1.5, a: a, b: b, beta: 0.5, c: &c2)
-      XCTAssertLessThan(zip(c1, c2).map { abs($0 - $1) }.max()!, 1e-12)
+      XCTAssertLessThan(zip(c1, c2).map { abs($0 - $1) }.max()!, 1e-12, "\(m)×\(n)×\(k) \(ta) \(tb)")
+      }
     }
   }
 }
