@@ -46,6 +46,14 @@ final class ResumeIntoEmptyDirectoryTests: XCTestCase {
     XCTAssertEqual(try records(dir).count, 2)
   }
 
+  func testResumeIgnoresATemporaryFileOfARunKilledBeforeItsFirstWrite() throws {
+    let dir = scratch()
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    try "{".write(to: dir.appendingPathComponent(".config.json.tmp-4242"), atomically: false, encoding: .utf8)
+    _ = try runStudy(tiny, options(dir))
+    XCTAssertEqual(try records(dir).count, 2)
+  }
+
   func testResumeIntoANonEmptyDirectoryWithoutAStudyIsStillRefused() throws {
     let dir = scratch()
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
