@@ -214,8 +214,8 @@ else
     fail "$check" "array tasks: $(tr '\n' ';' <<<"$tasks")"
   elif ! grep -q ' COMPLETED 0:0 ' <<<"$merge"; then
     fail "$check" "merge job: $merge; log: $(cat "$study"/logs/merge-"$M".out 2>/dev/null)"
-  elif ! [ -s "$study/report.txt" ]; then
-    fail "$check" "no report at $study/report.txt"
+  elif ! [ -s "$study/merged/report.md" ]; then
+    fail "$check" "no report at $study/merged/report.md"
   # Slurm's state alone is not trusted (SLURM.md): the outputs themselves are compared.
   elif result=$(same_records "$study/merged/results.jsonl" "$SCRATCH/local/results.jsonl"); then
     pass "$check ($result, tasks $A, merge $M)"
@@ -251,7 +251,7 @@ else
     fail "$check" "the other tasks did not complete: $(tr '\n' ';' <<<"$tasks")"
   elif ! grep -q ' CANCELLED .* DependencyNeverSatisfied' <<<"$merge"; then
     fail "$check" "merge job: $merge"
-  elif [ -e "$study2/merged" ] || [ -e "$study2/report.txt" ]; then
+  elif [ -e "$study2/merged" ]; then
     fail "$check" "merge outputs exist although the merge should not have run"
   else
     pass "$check (task 1: $task1 — $error; merge $M2: $(cut -d' ' -f2,4 <<<"$merge"))"

@@ -51,8 +51,8 @@ public struct SlurmStudy: Sendable, Equatable {
   public func shardDirectory(_ k: Int) -> String { shardsDirectory + "/\(k)" }
   /// The merged study: `config.json`, `results.jsonl`, `summary.json`.
   public var mergedDirectory: String { path("merged") }
-  /// The report table of the merged study.
-  public var reportPath: String { path("report.txt") }
+  /// The merged study's report (`report.md`, its figures beside it), written by `oneshot merge`.
+  public var reportPath: String { ResultsStore(URL(fileURLWithPath: mergedDirectory)).reportURL.path }
 
   private func path(_ name: String) -> String { (directory == "/" ? "" : directory) + "/" + name }
 
@@ -138,26 +138,21 @@ public struct SlurmStudy: Sendable, Equatable {
   }
 
   /// The merge job: combines the shard folders (all of them, named one by one, so a missing
-  /// shard fails the merge instead of silently shrinking the study), then writes the report.
+  /// shard fails the merge instead of silently shrinking the study); the merge writes the
+  /// summary and the report of the whole study.
   public var mergeScript: String {
-    let exe = shellQuoted(executable)
     let inputs = (0..<shards).map { shellQuoted(shardDirectory($0)) }
-    let tmp = shellQuoted(reportPath + ".tmp")
     return
       ([
         "#!/bin/bash",
         "# Written by `oneshot slurm`: merges the \(shards) shards into \(mergedDirectory)",
-        "# and writes the report table to \(reportPath).",
+        "# (results.jsonl, summary.json, report.md and its figures).",
         "#SBATCH --job-name=oneshot-merge",
         "#SBATCH --cpus-per-task=1",
         outputDirective("merge-%j.out"),
       ] + sharedDirectives + [
         "set -euo pipefail",
-        "\(exe) merge \(inputs.joined(separator: " ")) --out \(shellQuoted(mergedDirectory)) --force",
-        // Through a temporary file so a failed report never leaves a half-written one behind.
-        "\(exe) report \(shellQuoted(mergedDirectory)) > \(tmp)",
-        "mv \(tmp) \(shellQuoted(reportPath))",
-        "echo \"report: \"\(shellQuoted(reportPath))",
+        "\(shellQuoted(executable)) merge \(inputs.joined(separator: " ")) --out \(shellQuoted(mergedDirectory)) --force",
       ]).joined(separator: "\n") + "\n"
   }
 
@@ -184,7 +179,7 @@ public struct SlurmStudy: Sendable, Equatable {
     guard fm.fileExists(atPath: directory, isDirectory: &isDir) else { return }
     guard isDir.boolValue else { throw StudyError("\(directory) exists and is not a directory") }
     let ours: Set<String> = [
-      "study.sbatch", "merge.sbatch", "logs", "shards", "merged", "report.txt", "report.txt.tmp",
+      "study.sbatch", "merge.sbatch", "logs", "shards", "merged",
     ]
     let entries = (try? fm.contentsOfDirectory(atPath: directory)) ?? []
     // Temporary files of an interrupted `write()` are ours too.

@@ -32,9 +32,9 @@ func slurmCommand(_ raw: [String]) throws {
       oneshot slurm [study settings] --shards N --out DIR [--partition P] [--time T] [--cpus-per-task C] [--dry-run]
 
       Writes DIR/study.sbatch (an array of N tasks; task K runs `oneshot study … --shard K/N --resume`
-      into DIR/shards/K) and DIR/merge.sbatch (merges the shards into DIR/merged and writes
-      DIR/report.txt), submits the array and then the merge with --dependency=afterok on it, and
-      prints the job ids. Exit code 69 when sbatch is missing or refuses a job.
+      into DIR/shards/K) and DIR/merge.sbatch (merges the shards into DIR/merged, report.md
+      included), submits the array and then the merge with --dependency=afterok on it, and prints
+      the job ids. Exit code 69 when sbatch is missing or refuses a job.
       """, slurmOptions.filter { !$0.help.isEmpty }, config: true)
   }
   for flag in perTaskFlags where args.has(flag.name) || args.last(flag.name) != nil {

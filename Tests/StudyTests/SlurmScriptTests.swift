@@ -69,13 +69,12 @@ final class SlurmScriptTests: XCTestCase {
     XCTAssertTrue(script.contains("shard=\"${SLURM_ARRAY_TASK_ID:?"))
   }
 
-  func testTheMergeNamesEveryShardAndWritesTheReport() {
-    let script = slurm(shards: 2).mergeScript
+  func testTheMergeNamesEveryShardAndWritesIntoMerged() {
+    let s = slurm(shards: 2)
     XCTAssertTrue(
-      script.contains(
-        "/opt/oneshot/bin/oneshot merge /data/study/shards/0 /data/study/shards/1 --out /data/study/merged --force\n"))
-    XCTAssertTrue(script.contains("/opt/oneshot/bin/oneshot report /data/study/merged > /data/study/report.txt.tmp\n"))
-    XCTAssertTrue(script.contains("mv /data/study/report.txt.tmp /data/study/report.txt\n"))
+      s.mergeScript.hasSuffix(
+        "\n/opt/oneshot/bin/oneshot merge /data/study/shards/0 /data/study/shards/1 --out /data/study/merged --force\n"))
+    XCTAssertEqual(s.reportPath, "/data/study/merged/report.md")
   }
 
   func testPartitionAndTimeBecomeDirectivesOfBothJobs() {
@@ -132,12 +131,8 @@ final class SlurmScriptTests: XCTestCase {
     let text = try String(contentsOfFile: calls, encoding: .utf8)
     XCTAssertEqual(
       text,
-      [
-        "merge", "\(dir)/out dir/shards/0", "\(dir)/out dir/shards/1", "--out", "\(dir)/out dir/merged", "--force", "",
-        "report", "\(dir)/out dir/merged", "",
-      ].joined(separator: "\n") + "\n")
-    XCTAssertTrue(FileManager.default.fileExists(atPath: s.reportPath))
-    XCTAssertFalse(FileManager.default.fileExists(atPath: s.reportPath + ".tmp"))
+      ["merge", "\(dir)/out dir/shards/0", "\(dir)/out dir/shards/1", "--out", "\(dir)/out dir/merged", "--force", ""]
+        .joined(separator: "\n") + "\n")
   }
 
   func testATaskRefusesToRunOutsideAnArray() throws {
