@@ -34,6 +34,11 @@ bench: deps
 	$(SWIFT) build -c release
 	.build/release/oneshot-bench
 
+# A real single-node Slurm on localhost (installed from apt if missing) runs a 3-shard study
+# through `oneshot slurm` and compares it with a local run; see scripts/slurm-test.sh.
+slurm-test: deps
+	scripts/slurm-test.sh
+
 lint:
 	$(SWIFT) format lint --strict -r Sources Tests Benchmarks
 

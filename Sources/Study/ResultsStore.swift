@@ -15,10 +15,16 @@ public struct ResultsStore: Sendable {
   public var configURL: URL { directory.appendingPathComponent("config.json") }
   public var summaryURL: URL { directory.appendingPathComponent("summary.json") }
 
+  /// The temporary file `writeAtomically` writes `name` into before renaming it.
+  static func temporaryName(_ name: String) -> String { ".\(name).tmp-\(getpid())" }
+
+  /// Whether `entry` is a temporary file that a killed `writeAtomically` left behind.
+  static func isTemporary(_ entry: String) -> Bool { entry.hasPrefix(".") && entry.contains(".tmp-") }
+
   /// Writes `text` to `name` through a temporary file and a rename.
   public func writeAtomically(_ name: String, _ text: String) throws(StoreError) {
     let target = directory.appendingPathComponent(name)
-    let tmp = directory.appendingPathComponent(".\(name).tmp-\(getpid())")
+    let tmp = directory.appendingPathComponent(ResultsStore.temporaryName(name))
     do {
       try Data(text.utf8).write(to: tmp)
       if rename(tmp.path, target.path) != 0 { throw StoreError("cannot rename into \(target.path)") }

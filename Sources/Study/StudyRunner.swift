@@ -121,8 +121,12 @@ func prepareDirectory(_ store: ResultsStore, provenance: JSON, options: RunOptio
   var isDir: ObjCBool = false
   if fm.fileExists(atPath: path, isDirectory: &isDir) {
     guard isDir.boolValue else { throw StoreError("\(path) exists and is not a directory") }
-    let entries = (try? fm.contentsOfDirectory(atPath: path)) ?? []
-    if options.resume {
+    // A run killed while writing its first file leaves only a temporary file: still empty.
+    let entries = ((try? fm.contentsOfDirectory(atPath: path)) ?? []).filter { !ResultsStore.isTemporary($0) }
+    // An empty directory has nothing to continue, so `--resume` just starts there: a batch
+    // task can always pass `--resume`, whether it runs for the first time, was requeued
+    // before it wrote anything, or was resubmitted after finishing part of its trials.
+    if options.resume && !entries.isEmpty {
       guard let text = fm.contents(atPath: store.configURL.path),
         let old = try? JSON.parse(String(decoding: text, as: UTF8.self))
       else { throw StoreError("--resume: \(path) has no readable config.json") }

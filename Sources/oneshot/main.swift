@@ -10,6 +10,7 @@ let commands: [(name: String, summary: String, run: ([String]) throws -> Void)] 
   ("train", "retrain one architecture from scratch and print its architecture PSNR", trainCommand),
   ("report", "recompute the table, summary.json and report.md (with SVG figures) of a study directory", reportCommand),
   ("merge", "combine shard directories of one study into one directory", mergeCommand),
+  ("slurm", "submit a study to Slurm as an array of shards plus a merge job", slurmCommand),
 ]
 
 @MainActor func topHelp() -> String {
