@@ -19,7 +19,11 @@ FLAGS=(--methods darts-good,grad-only,nets-only --problems blur --trials 3 --sea
 
 say() { echo "slurm-test: $*"; }
 failures=0
-pass() { echo "PASS  $1"; }
+passes=0
+pass() {
+  echo "PASS  $1"
+  passes=$((passes + 1))
+}
 fail() {
   echo "FAIL  $1${2:+: $2}"
   failures=$((failures + 1))
@@ -276,6 +280,8 @@ fi
 if ((failures)); then
   KEEP_SCRATCH=1
   say "FAIL: $failures check(s) failed ($trials trials per study; logs and state kept in $SCRATCH)"
+  echo "slurm-test: $passes passed, $failures failed"
   exit 1
 fi
 say "PASS: all checks passed ($trials trials per study)"
+echo "slurm-test: $passes passed, $failures failed"
