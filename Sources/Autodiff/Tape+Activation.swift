@@ -6,11 +6,13 @@ extension Tape {
     let d = dims(x), gx = requiresGrad(x)
     let out = record(d, grad: gx)
     let xv = value(x), o = value(out), n = d.count
-    for i in 0..<n { o[i] = xv[i] > 0 ? xv[i] : 0 }
+    o.update(from: xv, count: n)
+    VectorKernels.reluInPlace(o, count: n)
     if gx {
       onBackward { t in
-        let g = t.grad(out), dx = t.grad(x), xv = t.value(x)
-        for i in 0..<n { dx[i] += xv[i] > 0 ? g[i] : 0 }  // branch-free: vectorises
+        let g = t.grad(out), dx = t.grad(x)
+        VectorKernels.keepWherePositive(g, by: t.value(out), count: n)  // only this node reads g
+        for i in 0..<n { dx[i] += g[i] }
       }
     }
     return out

@@ -49,12 +49,7 @@ extension Tape {
       onBackward { t in
         let g = t.grad(out), wv = t.value(w)
         for (k, x) in xs.enumerated() {
-          if gw {
-            let xv = t.value(x)
-            var s: S = 0
-            for i in 0..<n { s += xv[i] * g[i] }
-            t.grad(w)[offset + k] += s
-          }
+          if gw { t.grad(w)[offset + k] += VectorKernels.dot(t.value(x), g, count: n) }
           if gx[k] {
             let dx = t.grad(x), c = wv[offset + k]
             for i in 0..<n { dx[i] += c * g[i] }

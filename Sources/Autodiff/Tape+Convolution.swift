@@ -22,24 +22,15 @@ extension Tape {
       for c in 0..<wd.d0 { (o + c * run).update(repeating: b[c], count: run) }
     }
     conv.forward(kernel, x: value(x), w: value(w), out: o, scratch: scratch.buffer(conv.scratchCount), accumulate: bias != nil)
-    if relu {
-      for i in 0..<n { o[i] = o[i] > 0 ? o[i] : 0 }
-    }
+    if relu { VectorKernels.reluInPlace(o, count: n) }
     if gx || gw || gb {
       onBackward { t in
         let g = t.grad(out)
-        if relu {  // this node's gradient is complete and read only here: mask it in place
-          let ov = t.value(out)
-          for i in 0..<n { g[i] = ov[i] > 0 ? g[i] : 0 }
-        }
+        // This node's gradient is complete and read only here: mask it in place.
+        if relu { VectorKernels.keepWherePositive(g, by: t.value(out), count: n) }
         if gb, let bias {
           let db = t.grad(bias)
-          for c in 0..<wd.d0 {
-            var s: S = 0
-            let row = g + c * run
-            for i in 0..<run { s += row[i] }
-            db[c] += s
-          }
+          for c in 0..<wd.d0 { db[c] += VectorKernels.sum(g + c * run, count: run) }
         }
         if gx || gw {
           conv.backwardAdd(

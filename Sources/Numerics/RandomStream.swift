@@ -28,15 +28,17 @@ import Foundation
 /// Deterministic on every platform: nothing here reads the system's generator.
 public struct RandomStream: RandomNumberGenerator, Sendable {
   private var s0, s1, s2, s3: UInt64
+  /// The second value of the last Box–Muller pair, not yet returned.
+  private var spare: Double? = nil
 
   /// A stream determined by `seed` alone.
   public init(seed: UInt64) {
-    var x = seed
-    func next() -> UInt64 {
-      x = x &+ 0x9E37_79B9_7F4A_7C15
-      return splitMix64(x &- 0x9E37_79B9_7F4A_7C15)
-    }
-    s0 = next(); s1 = next(); s2 = next(); s3 = next()
+    // SplitMix64 outputs for states seed + k·γ, k = 1…4 (the reference seeding of xoshiro).
+    let g: UInt64 = 0x9E37_79B9_7F4A_7C15
+    s0 = splitMix64(seed)
+    s1 = splitMix64(seed &+ g)
+    s2 = splitMix64(seed &+ 2 &* g)
+    s3 = splitMix64(seed &+ 3 &* g)
   }
 
   /// An independent stream for a named purpose (initialisation, batches, noise…).
@@ -59,11 +61,18 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
   /// Uniform in `[lo, hi)`.
   public mutating func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * uniform() }
 
-  /// Standard normal by Box–Muller (one value per call, so the stream position is simple).
+  /// Standard normal by Box–Muller, using both values of each pair (the `noise` op draws
+  /// thousands per step, and log/cos dominate its cost).
   public mutating func normal() -> Double {
+    if let s = spare {
+      spare = nil
+      return s
+    }
     let u1 = 1 - uniform()  // (0, 1]: log is finite
     let u2 = uniform()
-    return (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
+    let r = (-2 * Foundation.log(u1)).squareRoot(), a = 2 * Double.pi * u2
+    spare = r * Foundation.sin(a)
+    return r * Foundation.cos(a)
   }
 
   /// Uniform integer in `0..<n` without modulo bias.

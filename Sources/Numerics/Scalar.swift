@@ -3,7 +3,7 @@ import Foundation
 
 /// A floating-point type the numerics run in: `Float` for speed, `Double` for the
 /// finite-difference checks of the tests. Each conformance routes GEMM to its BLAS routine.
-public protocol Scalar: BinaryFloatingPoint, Sendable, Codable
+public protocol Scalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
 where Self.RawSignificand: FixedWidthInteger {
   /// `C = alpha · op(A) · op(B) + beta · C` on row-major matrices (`op` transposes when asked).
   static func gemm(
