@@ -1,39 +1,34 @@
-/// Elementwise loops written with 8-wide SIMD. The plain-loop versions of these compile to a
-/// compare and a branch per element, and ReLU signs are random, so the branches mispredict;
-/// these compile to compare-and-blend instead. Reductions sum in 8 lanes, then across them:
-/// a fixed order, so results stay bit-reproducible.
+/// Elementwise loops that compile to vector code. A plain `x > 0 ? x : 0` loop compiles to a
+/// compare and a branch per element, and ReLU signs are random, so the branches mispredict
+/// (and Swift's generic SIMD `replacing(with:where:)` is a per-lane loop, no better). The
+/// ReLU kernels therefore work on the IEEE bit patterns with integer masks, which LLVM
+/// vectorises; they are exact. Reductions sum in 8 lanes, then across them: a fixed order,
+/// so results stay bit-reproducible.
 public enum VectorKernels {
-  /// `x[i] = max(x[i], 0)`.
+  /// `x[i] = max(x[i], 0)`: clears every element whose sign bit is set (−0 becomes +0).
   @inlinable public static func reluInPlace<S: Scalar>(_ x: UnsafeMutablePointer<S>, count n: Int) {
-    let raw = UnsafeMutableRawPointer(x)
-    var i = 0
-    while i + 8 <= n {
-      let v = raw.loadUnaligned(fromByteOffset: i * MemoryLayout<S>.stride, as: SIMD8<S>.self)
-      raw.storeBytes(of: v.replacing(with: 0, where: v .< 0), toByteOffset: i * MemoryLayout<S>.stride, as: SIMD8<S>.self)
-      i += 8
-    }
-    while i < n {
-      if x[i] < 0 { x[i] = 0 }
-      i += 1
+    if MemoryLayout<S>.size == 4 {
+      let b = UnsafeMutableRawPointer(x).assumingMemoryBound(to: UInt32.self)
+      for i in 0..<n { b[i] &= (b[i] >> 31) &- 1 }  // sign 1 → mask 0, sign 0 → all ones
+    } else {
+      let b = UnsafeMutableRawPointer(x).assumingMemoryBound(to: UInt64.self)
+      for i in 0..<n { b[i] &= (b[i] >> 63) &- 1 }
     }
   }
 
-  /// `g[i] = by[i] > 0 ? g[i] : 0`: the ReLU backward, masked by the output's sign.
+  /// `g[i] = v[i] > 0 ? g[i] : 0` where `v` is a ReLU output (no element negative): the ReLU
+  /// backward, masked by the output, which is non-zero exactly where the input was positive.
   @inlinable public static func keepWherePositive<S: Scalar>(
     _ g: UnsafeMutablePointer<S>, by v: UnsafePointer<S>, count n: Int
   ) {
-    let graw = UnsafeMutableRawPointer(g), vraw = UnsafeRawPointer(v)
-    var i = 0
-    while i + 8 <= n {
-      let o = i * MemoryLayout<S>.stride
-      let gv = graw.loadUnaligned(fromByteOffset: o, as: SIMD8<S>.self)
-      let vv = vraw.loadUnaligned(fromByteOffset: o, as: SIMD8<S>.self)
-      graw.storeBytes(of: gv.replacing(with: 0, where: vv .<= 0), toByteOffset: o, as: SIMD8<S>.self)
-      i += 8
-    }
-    while i < n {
-      if !(v[i] > 0) { g[i] = 0 }
-      i += 1
+    if MemoryLayout<S>.size == 4 {
+      let gb = UnsafeMutableRawPointer(g).assumingMemoryBound(to: UInt32.self)
+      let vb = UnsafeRawPointer(v).assumingMemoryBound(to: UInt32.self)
+      for i in 0..<n { gb[i] &= 0 &- ((vb[i] | (0 &- vb[i])) >> 31) }  // v ≠ 0 → all ones
+    } else {
+      let gb = UnsafeMutableRawPointer(g).assumingMemoryBound(to: UInt64.self)
+      let vb = UnsafeRawPointer(v).assumingMemoryBound(to: UInt64.self)
+      for i in 0..<n { gb[i] &= 0 &- ((vb[i] | (0 &- vb[i])) >> 63) }
     }
   }
 

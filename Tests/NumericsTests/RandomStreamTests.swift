@@ -38,3 +38,30 @@ final class RandomStreamTests: XCTestCase {
     XCTAssertEqual(splitMix64(0), 0xE220_A839_7B1D_CDAF)  // SplitMix64's published first output for state 0
   }
 }
+
+final class VectorKernelTests: XCTestCase {
+  func testBitMaskReluEqualsTheDefinitionIncludingSignedZeroAndOddCounts() {
+    var r = RandomStream(seed: 5)
+    for n in [0, 1, 7, 8, 9, 33] {
+      var f = (0..<n).map { _ in Float(r.normal()) }
+      if n > 2 { f[1] = -0.0; f[2] = 0 }
+      var d = f.map(Double.init)
+      let expected = f.map { $0 > 0 ? $0 : 0 }
+      VectorKernels.reluInPlace(&f, count: n)
+      VectorKernels.reluInPlace(&d, count: n)
+      XCTAssertEqual(f.map(\.bitPattern), expected.map(\.bitPattern))
+      XCTAssertEqual(d, expected.map(Double.init))
+      var g = (0..<n).map { _ in Float(r.normal()) }
+      let kept = zip(g, f).map { $1 > 0 ? $0 : 0 }
+      VectorKernels.keepWherePositive(&g, by: f, count: n)
+      XCTAssertEqual(g, kept)
+    }
+  }
+
+  func testLaneSumsAndDotsEqualTheSerialOnesToRounding() {
+    var r = RandomStream(seed: 6)
+    let x = (0..<37).map { _ in r.normal() }, y = (0..<37).map { _ in r.normal() }
+    XCTAssertEqual(VectorKernels.sum(x, count: 37), x.reduce(0, +), accuracy: 1e-12)
+    XCTAssertEqual(VectorKernels.dot(x, y, count: 37), zip(x, y).map(*).reduce(0, +), accuracy: 1e-12)
+  }
+}
