@@ -54,8 +54,9 @@ let sweepOptions: [Option] =
     Option(
       name: "grid", value: "KEY=V1,V2,…",
       help: "sweep a setting over these values (repeat for more keys; join a list's items with +, e.g. methods=darts-good,darts-all+random)"),
-    Option(name: "preset", value: "quick|paper|sensitivity", help: "start from a preset (sensitivity: alpha-lr × weight-lr, darts-all, 20 trials)"),
-  ] + studyOptions.filter { $0.name != "preset" }
+    Option(name: "preset", value: "NAME", help: "quick, paper, or sensitivity (alpha-lr × weight-lr, darts-all, 20 trials)"),
+    Option(name: "out", value: "DIR", help: "output directory (default: results/sweep)"),
+  ] + studyOptions.filter { $0.name != "preset" && $0.name != "out" }
 
 func sweepCommand(_ raw: [String]) throws {
   let args = try Arguments(raw, options: sweepOptions, configKeys: true)
