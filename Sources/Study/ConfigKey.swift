@@ -15,6 +15,8 @@ public struct ConfigKey {
   public let set: (inout StudyConfig, String) throws(ConfigError) -> Void
   /// A boolean key, which also works as a bare switch (`--vary-data`).
   public var isSwitch = false
+  /// A comma-separated list (`methods`, `problems`); a sweep joins a grid value's items with `+`.
+  public var isList = false
 
   /// Looks a key up by name.
   public static func named(_ name: String) -> ConfigKey? { all.first { $0.name == name } }
@@ -84,16 +86,16 @@ public struct ConfigKey {
     let names = E.allCases.map(\.rawValue).joined(separator: ",")
     return ConfigKey(
       name: name, help: "\(help) (comma-separated from \(names))",
-      get: { .array($0[keyPath: kp].map { .string($0.rawValue) }) }
-    ) { (c, s) throws(ConfigError) in
-      var out: [E] = []
-      for part in s.split(separator: ",", omittingEmptySubsequences: false) {
-        let p = part.trimmingCharacters(in: .whitespaces)
-        guard let v = E(rawValue: p) else { throw ConfigError("\(name): unknown value '\(p)', expected one of \(names)") }
-        if !out.contains(v) { out.append(v) }
-      }
-      c[keyPath: kp] = out
-    }
+      get: { .array($0[keyPath: kp].map { .string($0.rawValue) }) },
+      set: { (c, s) throws(ConfigError) in
+        var out: [E] = []
+        for part in s.split(separator: ",", omittingEmptySubsequences: false) {
+          let p = part.trimmingCharacters(in: .whitespaces)
+          guard let v = E(rawValue: p) else { throw ConfigError("\(name): unknown value '\(p)', expected one of \(names)") }
+          if !out.contains(v) { out.append(v) }
+        }
+        c[keyPath: kp] = out
+      }, isList: true)
   }
 
   /// Every key, in the order `config.json` lists them.

@@ -1,8 +1,8 @@
 import Foundation
 
-/// Combines the shard directories of one study into `output`: the configurations must agree
-/// (same hash) and no trial may appear twice. Records are written in plan order.
-public func mergeStudies(_ inputs: [URL], into output: URL, force: Bool) throws(StudyError) -> [RowSummary] {
+/// Combines the shard directories of one study or sweep into `output`: the configurations
+/// must agree (same hash) and no trial may appear twice. Records are written in plan order.
+public func mergeStudies(_ inputs: [URL], into output: URL, force: Bool) throws(StudyError) -> StudySummary {
   var hash: String? = nil
   var provenance: JSON = .null
   var byIndex: [Int: (JSON, String)] = [:]
@@ -20,7 +20,7 @@ public func mergeStudies(_ inputs: [URL], into output: URL, force: Bool) throws(
     let records: [JSON]
     do { records = try store.readRecords().records } catch { throw StudyError(error.description, exitCode: 65) }
     for r in records {
-      guard let i = r["index"]?.int, r["config_hash"]?.string == h else {
+      guard let i = r["index"]?.int, let rh = r["config_hash"]?.string, rh == expectedRecordHash(config, index: i) else {
         throw StudyError("\(store.resultsURL.path) holds a record without index or of another configuration", exitCode: 65)
       }
       if let (_, other) = byIndex[i] {

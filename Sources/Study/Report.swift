@@ -13,13 +13,22 @@ public func writeReport(_ store: ResultsStore) throws(StudyError) {
   try writeReport(store, records: records)
 }
 
-/// `writeReport` for records already read (`summarise` has them at hand).
+/// `writeReport` for records already read (`summarise` has them at hand): the sweep report
+/// for a sweep's records, the study report otherwise.
 func writeReport(_ store: ResultsStore, records: [JSON]) throws(StudyError) {
-  let report = Report(records: records)
+  let figures: [(String, String)]
+  let markdown: String
+  if SweepAnalysis.isSweep(records) {
+    let sweep = SweepAnalysis(records: records)
+    (figures, markdown) = (sweep.figures, sweep.markdown)
+  } else {
+    let report = Report(records: records)
+    (figures, markdown) = (report.figures, report.markdown)
+  }
   do throws(StoreError) {
-    for (name, text) in report.figures { try store.writeAtomically(name, text) }
+    for (name, text) in figures { try store.writeAtomically(name, text) }
     // The Markdown last: once it names a figure, the figure is already in place.
-    try store.writeAtomically("report.md", report.markdown)
+    try store.writeAtomically("report.md", markdown)
   } catch {
     throw StudyError(error.description)
   }

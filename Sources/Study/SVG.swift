@@ -141,16 +141,15 @@ struct LinearScale {
   }
 }
 
-/// The colour of each method in every figure (colour-blind-safe Dark2 palette).
+/// The colours of every figure (the colour-blind-safe Dark2 palette).
 enum Palette {
+  static let dark2 = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"]
+
+  /// A method's colour, the same in every figure.
   static func color(_ method: String) -> String {
-    switch method {
-    case "darts-good": return "#1b9e77"
-    case "darts-all": return "#d95f02"
-    case "random": return "#7570b3"
-    case "grad-only": return "#e7298a"
-    case "nets-only": return "#66a61e"
-    default: return "#666666"
-    }
+    Method.allCases.firstIndex { $0.rawValue == method }.map { dark2[$0] } ?? "#666666"
   }
+
+  /// The colour of the `i`-th line of a figure whose lines are not methods.
+  static func series(_ i: Int) -> String { dark2[i % dark2.count] }
 }

@@ -19,6 +19,18 @@ public enum Statistics {
     return (x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count - 1)).squareRoot()
   }
 
+  /// The pooled standard deviation of several groups, √(Σ (nᵢ − 1) sᵢ² / Σ (nᵢ − 1)): the
+  /// spread within groups whatever their means; nil without two values in some group.
+  public static func pooledStd(_ groups: [[Double]]) -> Double? {
+    var squares = 0.0, dof = 0
+    for g in groups where g.count > 1 {
+      let m = mean(g)!
+      squares += g.reduce(0) { $0 + ($1 - m) * ($1 - m) }
+      dof += g.count - 1
+    }
+    return dof > 0 ? (squares / Double(dof)).squareRoot() : nil
+  }
+
   /// Pearson's r; nil for fewer than two pairs or a constant input.
   public static func pearson(_ x: [Double], _ y: [Double]) -> Double? {
     precondition(x.count == y.count)

@@ -38,10 +38,7 @@ public struct StudyConfig: Equatable, Sendable {
   public var json: JSON { .object(ConfigKey.all.map { ($0.name, $0.get(self)) }) }
 
   /// A short stable hash of `json`, carried by every record.
-  public var hash: String {
-    let h = deriveSeed(stableHash(json.serialized))
-    return String(h, radix: 16).leftPadded(to: 16)
-  }
+  public var hash: String { shortHash(json.serialized) }
 
   /// Problems the study finds in the configuration before running anything.
   public func validate() throws(ConfigError) {
@@ -90,6 +87,11 @@ public struct StudyConfig: Equatable, Sendable {
 public struct ConfigError: Error, CustomStringConvertible, Equatable {
   public var description: String
   public init(_ d: String) { description = d }
+}
+
+/// 16 hex digits of SplitMix64 over the text's FNV-1a hash: the hashes of configurations and sweeps.
+func shortHash(_ text: String) -> String {
+  String(deriveSeed(stableHash(text)), radix: 16).leftPadded(to: 16)
 }
 
 extension String {

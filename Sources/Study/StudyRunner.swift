@@ -34,15 +34,24 @@ public struct StudyError: Error, CustomStringConvertible {
 }
 
 /// Runs (or resumes) a study into `options.output`: `config.json`, then one line per trial in
-/// `results.jsonl` as trials finish, then `summary.json`. Returns the rows of the whole
-/// directory's records.
-public func runStudy(_ config: StudyConfig, _ options: RunOptions) throws(StudyError) -> [RowSummary] {
-  do { try config.validate() } catch { throw StudyError(error.description, exitCode: 64) }
+/// `results.jsonl` as trials finish, then `summary.json` and the report.
+public func runStudy(_ config: StudyConfig, _ options: RunOptions) throws(StudyError) -> StudySummary {
+  try runSweep(Sweep(study: config), options)
+}
+
+/// Runs (or resumes) every cell of a sweep into `options.output` with one plan, one results
+/// file and one writer; a plain study is the one-cell case.
+public func runSweep(_ sweep: Sweep, _ options: RunOptions) throws(StudyError) -> StudySummary {
+  for cell in sweep.cells {
+    do { try cell.config.validate() } catch {
+      throw StudyError(sweep.isGrid ? "grid: cell \(cell.label): \(error)" : error.description, exitCode: 64)
+    }
+  }
   if let s = options.shard, !(s.n > 0 && s.k >= 0 && s.k < s.n) {
     throw StudyError("--shard: need 0 ≤ K < N, got \(s.k)/\(s.n)", exitCode: 64)
   }
   let store = ResultsStore(options.output)
-  let provenance = studyProvenance(config, shard: options.shard)
+  let provenance = sweep.provenance(shard: options.shard)
   var done = Set<Int>()
   do throws(StoreError) {
     try prepareDirectory(store, provenance: provenance, options: options)
@@ -50,7 +59,7 @@ public func runStudy(_ config: StudyConfig, _ options: RunOptions) throws(StudyE
       let (records, torn) = try store.readRecords()
       try store.dropTornTail(torn)
       for r in records {
-        guard r["config_hash"]?.string == config.hash, let i = r["index"]?.int else {
+        guard let i = r["index"]?.int, let h = r["config_hash"]?.string, h == expectedRecordHash(provenance, index: i) else {
           throw StoreError("\(store.resultsURL.path) holds a record of another configuration")
         }
         done.insert(i)
@@ -61,19 +70,22 @@ public func runStudy(_ config: StudyConfig, _ options: RunOptions) throws(StudyE
     throw StudyError(error.description)
   }
 
-  let todo = config.plan.filter { spec in
+  let todo = sweep.plan.filter { spec in
     !done.contains(spec.index) && (options.shard.map { spec.index % $0.n == $0.k } ?? true)
   }
   let writer: LineWriter
   do { writer = try LineWriter(appendingTo: store.resultsURL.path) } catch { throw StudyError(error.description) }
-  let data = SharedData(config)
+  let data = SharedData()
   let progress = Progress(total: todo.count, sink: options.progress)
   let failure = FailureBox()
   Scheduler.run(
     todo, jobs: options.jobs,
     work: { spec in
       progress.started()
-      return runTrial(spec, config: config, data: data.for(spec))
+      let cell = sweep.cells[spec.cell]
+      var record = runTrial(spec, config: cell.config, data: data.for(spec, cell.config))
+      if sweep.isGrid { record.cell = (cell.index, cell.values) }
+      return record
     },
     deliver: { record in
       do { try writer.append(record.json.serialized) } catch { failure.set("\(error)") }
@@ -84,34 +96,20 @@ public func runStudy(_ config: StudyConfig, _ options: RunOptions) throws(StudyE
   return try summarise(store)
 }
 
-/// Recomputes the rows from `results.jsonl` and writes `summary.json`, then `report.md` and
-/// its figures.
-public func summarise(_ store: ResultsStore) throws(StudyError) -> [RowSummary] {
+/// Recomputes the rows (a sweep's: per cell) from `results.jsonl` and writes `summary.json`,
+/// then `report.md` and its figures.
+public func summarise(_ store: ResultsStore) throws(StudyError) -> StudySummary {
   let records: [JSON]
-  let rows: [RowSummary]
+  let summary: StudySummary
   do throws(StoreError) {
     records = try store.readRecords().records
-    rows = RowSummary.rows(records)
-    try store.writeAtomically("summary.json", JSON.array(rows.map(\.json)).pretty)
+    summary = StudySummary(records: records)
+    try store.writeAtomically("summary.json", summary.json.pretty)
   } catch {
     throw StudyError(error.description)
   }
   try writeReport(store, records: records)
-  return rows
-}
-
-/// What `config.json` holds: the resolved configuration and how it was run.
-func studyProvenance(_ c: StudyConfig, shard: (k: Int, n: Int)?) -> JSON {
-  .object([
-    ("oneshot_version", .string(oneshotVersion)),
-    ("config_hash", .string(c.hash)),
-    ("config", c.json),
-    ("shard", shard.map { .string("\($0.k)/\($0.n)") } ?? .null),
-    ("kernel", .string(c.kernel.rawValue)),
-    ("openblas_config", .string(BLAS.configuration)),
-    ("openblas_core", .string(BLAS.coreName)),
-    ("blas_threads_per_trial", .number(1)),
-  ])
+  return summary
 }
 
 /// Refuses to mix configurations or overwrite results; creates the directory.
@@ -156,19 +154,19 @@ func configDifferences(_ old: JSON, _ new: JSON) -> [String] {
   if case .object(let kv) = new["config"] ?? .null {
     for (k, v) in kv where old["config"]?[k] != v { out.append(k) }
   }
+  if old["grid"] != new["grid"] { out.append("grid") }
   if old["shard"] != new["shard"] { out.append("shard") }
   return out
 }
 
-/// Data sets by seed, made once and then shared read-only by all workers.
+/// Data sets by problem, seed and data settings, made once and then shared read-only by all
+/// workers (and by the cells of a sweep that do not change the data).
 final class SharedData: @unchecked Sendable {
-  let config: StudyConfig
   private var cache: [String: DataSet<Float>] = [:]
   private let lock = NSLock()
-  init(_ c: StudyConfig) { config = c }
-  func `for`(_ spec: TrialSpec) -> DataSet<Float> {
+  func `for`(_ spec: TrialSpec, _ config: StudyConfig) -> DataSet<Float> {
     let seed = config.dataSeed(forTrial: spec.seed)
-    let key = "\(spec.problem.rawValue)/\(seed)"
+    let key = "\(spec.problem.rawValue)/\(seed)/\(config.data)"
     lock.lock()
     defer { lock.unlock() }
     if let d = cache[key] { return d }

@@ -62,24 +62,55 @@ public struct RowSummary: Sendable {
 
   /// The Table 1 layout as text.
   public static func table(_ rows: [RowSummary]) -> String {
-    func f(_ x: Double?, _ digits: Int = 2) -> String {
-      guard let x else { return "—" }
-      return x.isFinite ? String(format: "%.\(digits)f", x) : (x > 0 ? "inf" : "-inf")
+    alignedTable(
+      ["problem", "method", "n", "div", "max", "mean", "median", "std", "pearson", "spearman"],
+      rows.map { r in
+        [r.problem, r.method, "\(r.n)", "\(r.diverged)"] + [r.max, r.mean, r.median, r.std].map { reportNumber($0) }
+          + r.correlationCells
+      }, left: 2)
+  }
+
+  /// Pearson and Spearman in three decimals for a DARTS row, blank cells otherwise.
+  var correlationCells: [String] {
+    isDARTS ? [pearson, spearman].map { $0.map { String(format: "%.3f", $0) } ?? "—" } : ["", ""]
+  }
+}
+
+/// A text table for the terminal: the first `left` columns left-aligned, the rest (numbers)
+/// right-aligned, two spaces between columns.
+func alignedTable(_ header: [String], _ lines: [[String]], left: Int) -> String {
+  let all = [header] + lines
+  let widths = header.indices.map { c in all.map { $0[c].count }.max()! }
+  return all.map { cells in
+    cells.enumerated().map { c, s in
+      c < left ? s.padding(toLength: widths[c], withPad: " ", startingAt: 0) : String(repeating: " ", count: widths[c] - s.count) + s
+    }.joined(separator: "  ")
+  }.joined(separator: "\n") + "\n"
+}
+
+/// What `summarise` computed from a directory's records: a study's rows or a sweep's cells.
+public enum StudySummary: Sendable {
+  case study([RowSummary])
+  case sweep(SweepAnalysis)
+
+  /// Rows for a study's records, cells for a sweep's (records that carry their cell).
+  public init(records: [JSON]) {
+    self = SweepAnalysis.isSweep(records) ? .sweep(SweepAnalysis(records: records)) : .study(RowSummary.rows(records))
+  }
+
+  /// What `summary.json` holds.
+  public var json: JSON {
+    switch self {
+    case .study(let rows): return .array(rows.map(\.json))
+    case .sweep(let s): return s.json
     }
-    let header = ["problem", "method", "n", "div", "max", "mean", "median", "std", "pearson", "spearman"]
-    var lines = [header]
-    for r in rows {
-      lines.append([
-        r.problem, r.method, "\(r.n)", "\(r.diverged)", f(r.max), f(r.mean), f(r.median), f(r.std),
-        r.isDARTS ? f(r.pearson, 3) : "", r.isDARTS ? f(r.spearman, 3) : "",
-      ])
+  }
+
+  /// The table the commands print.
+  public var table: String {
+    switch self {
+    case .study(let rows): return RowSummary.table(rows)
+    case .sweep(let s): return s.table
     }
-    let widths = header.indices.map { c in lines.map { $0[c].count }.max()! }
-    return lines.map { cells in
-      cells.enumerated().map { c, s in
-        c < 2 ? s.padding(toLength: widths[c], withPad: " ", startingAt: 0)
-          : String(repeating: " ", count: widths[c] - s.count) + s
-      }.joined(separator: "  ")
-    }.joined(separator: "\n") + "\n"
   }
 }

@@ -11,8 +11,11 @@ public struct TrialSpec: Sendable, Equatable {
   public var trial: Int
   /// Position in the whole plan (what `--shard K/N` selects on).
   public var index: Int
-  /// Derived from (study seed, method, problem, trial) by SplitMix64 — never from scheduling.
+  /// Derived from (study seed, method, problem, trial) by SplitMix64 — never from scheduling,
+  /// nor from the sweep cell, so a cell's trials are those of the plain study.
   public var seed: UInt64
+  /// The sweep cell whose configuration the trial runs (0 in a plain study).
+  public var cell = 0
 }
 
 extension StudyConfig {
@@ -30,6 +33,9 @@ extension StudyConfig {
     return out
   }
 
+  /// The number of trials in `plan`, without building it.
+  var planSize: Int { problems.count * methods.count * trials }
+
   /// The data a trial with `trialSeed` sees: the study's shared data, or its own with `varyData`.
   func dataSeed(forTrial trialSeed: UInt64) -> UInt64 { varyData ? deriveSeed(trialSeed, 0xDA7A) >> 11 : dataSeed }
 }
@@ -38,6 +44,8 @@ extension StudyConfig {
 public struct TrialRecord: Sendable {
   public var spec: TrialSpec
   public var configHash: String
+  /// The sweep cell's index and swept values (nil in a plain study, whose records have no cell keys).
+  public var cell: (index: Int, values: [(String, JSON)])?
   public var architecture: [Op]?
   public var alpha: [[Double]]?
   public var alphaHistory: [[[Double]]]?
@@ -56,6 +64,9 @@ public struct TrialRecord: Sendable {
       ("problem", .string(spec.problem.rawValue)),
       ("trial", .number(Double(spec.trial))),
       ("index", .number(Double(spec.index))),
+    ]
+    if let cell { kv += [("cell_index", .number(Double(cell.index))), ("cell", .object(cell.values))] }
+    kv += [
       ("seed", .number(Double(spec.seed))),
       ("config_hash", .string(configHash)),
       ("architecture", architecture.map { .array($0.map { .string($0.rawValue) }) } ?? .null),

@@ -33,17 +33,59 @@ func studyCommand(_ raw: [String]) throws {
     return printHelp("oneshot study [options]", studyOptions, config: true)
   }
   let config = try resolveConfig(args, base: .paper)
-  var options = RunOptions(output: URL(fileURLWithPath: args.last("out") ?? "results/study"))
+  let options = try runOptions(args, defaultOutput: "results/study")
+  printOutcome(try runStudy(config, options), options.output)
+}
+
+/// How `study` and `sweep` run: output, jobs, resume/force, shard, quiet.
+func runOptions(_ args: Arguments, defaultOutput: String) throws(UsageError) -> RunOptions {
+  var options = RunOptions(output: URL(fileURLWithPath: args.last("out") ?? defaultOutput))
   options.jobs = try args.int("jobs", in: 1...4096) ?? options.jobs
   options.resume = args.has("resume")
   options.force = args.has("force")
   if options.resume && options.force { throw UsageError("--resume and --force exclude each other") }
   options.shard = try parseShard(args.last("shard"))
   if args.has("quiet") { options.progress = nil }
-  let rows = try runStudy(config, options)
-  print(RowSummary.table(rows), terminator: "")
-  print("results: \(options.output.path)/results.jsonl, summary: \(options.output.path)/summary.json")
-  print("report: \(ResultsStore(options.output).reportURL.path)")
+  return options
+}
+
+let sweepOptions: [Option] =
+  [
+    Option(
+      name: "grid", value: "KEY=V1,V2,…",
+      help: "sweep a setting over these values (repeat for more keys; join a list's items with +, e.g. methods=darts-good,darts-all+random)"),
+    Option(name: "preset", value: "NAME", help: "quick, paper, or sensitivity (alpha-lr × weight-lr, darts-all, 20 trials)"),
+    Option(name: "out", value: "DIR", help: "output directory (default: results/sweep)"),
+  ] + studyOptions.filter { $0.name != "preset" && $0.name != "out" }
+
+func sweepCommand(_ raw: [String]) throws {
+  let args = try Arguments(raw, options: sweepOptions, configKeys: true)
+  if args.has("help") {
+    return printHelp("oneshot sweep --grid KEY=V1,V2,… [--grid KEY=…]… [options]", sweepOptions, config: true)
+  }
+  let sensitivity = Sweep.sensitivity
+  // Cells are validated one by one: the base alone may be invalid where every cell is fine.
+  let base = try resolveConfig(args, base: .paper, presets: standardPresets + [("sensitivity", sensitivity.base)], validate: false)
+  var grid: [GridAxis] = []
+  do {
+    grid = try args.all("grid").map(GridAxis.parse)
+    if args.last("preset") == "sensitivity" {
+      // The preset's axes unless the flags sweep the same key.
+      grid += sensitivity.grid.filter { axis in !grid.contains { $0.key == axis.key } }
+    }
+    let sweep = try Sweep(base: base, grid: grid)
+    let options = try runOptions(args, defaultOutput: "results/sweep")
+    printOutcome(try runSweep(sweep, options), options.output)
+  } catch let e as ConfigError {
+    throw UsageError("--\(e)")
+  }
+}
+
+/// The table of a finished study or sweep and where its files are.
+func printOutcome(_ summary: StudySummary, _ dir: URL) {
+  print(summary.table, terminator: "")
+  print("results: \(dir.path)/results.jsonl, summary: \(dir.path)/summary.json")
+  print("report: \(ResultsStore(dir).reportURL.path)")
 }
 
 func parseShard(_ s: String?) throws(UsageError) -> (k: Int, n: Int)? {
@@ -119,7 +161,7 @@ func reportCommand(_ raw: [String]) throws {
   guard FileManager.default.fileExists(atPath: store.resultsURL.path) else {
     throw UsageError("\(store.resultsURL.path) does not exist")
   }
-  print(RowSummary.table(try summarise(store)), terminator: "")
+  print(try summarise(store).table, terminator: "")
   print("report: \(store.reportURL.path)")
 }
 
@@ -133,7 +175,7 @@ func mergeCommand(_ raw: [String]) throws {
   if args.has("help") { return printHelp("oneshot merge DIR... --out DIR", options, config: false) }
   guard !args.positional.isEmpty else { throw UsageError("merge needs at least one shard directory") }
   guard let out = args.last("out") else { throw UsageError("merge needs --out DIR") }
-  let rows = try mergeStudies(args.positional.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: out), force: args.has("force"))
-  print(RowSummary.table(rows), terminator: "")
+  let summary = try mergeStudies(args.positional.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: out), force: args.has("force"))
+  print(summary.table, terminator: "")
   print("report: \(ResultsStore(URL(fileURLWithPath: out)).reportURL.path)")
 }

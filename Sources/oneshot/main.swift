@@ -6,6 +6,7 @@ import Study
 
 let commands: [(name: String, summary: String, run: ([String]) throws -> Void)] = [
   ("study", "run the whole study (methods × problems × trials) and print Table 1", studyCommand),
+  ("sweep", "run a study for every combination of --grid values and report the sensitivity", sweepCommand),
   ("search", "run one DARTS search and print its alpha, architecture and one-shot PSNR", searchCommand),
   ("train", "retrain one architecture from scratch and print its architecture PSNR", trainCommand),
   ("report", "recompute the table, summary.json and report.md (with SVG figures) of a study directory", reportCommand),

@@ -61,8 +61,10 @@ func temporaryDirectory(_ name: String = #function) -> URL {
   return d
 }
 
-/// The records of a study directory without timing, keyed by plan index.
-func recordsByIndex(_ dir: URL, file: StaticString = #filePath, line: UInt = #line) -> [Int: String] {
+/// The records of a study directory without timing (and any other `ignoring` keys), keyed by plan index.
+func recordsByIndex(
+  _ dir: URL, ignoring: Set<String> = ["seconds"], file: StaticString = #filePath, line: UInt = #line
+) -> [Int: String] {
   guard let records = try? ResultsStore(dir).readRecords().records else {
     XCTFail("cannot read \(dir.path)", file: file, line: line)
     return [:]
@@ -71,7 +73,7 @@ func recordsByIndex(_ dir: URL, file: StaticString = #filePath, line: UInt = #li
   for r in records {
     let i = r["index"]!.int!
     XCTAssertNil(out[i], "trial \(i) appears twice", file: file, line: line)
-    out[i] = r.removing(["seconds"]).serialized
+    out[i] = r.removing(ignoring).serialized
   }
   return out
 }

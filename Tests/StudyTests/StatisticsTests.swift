@@ -24,6 +24,13 @@ final class StatisticsTests: XCTestCase {
     XCTAssertEqual(Statistics.std([2, 4, 4, 4, 5, 5, 7, 9])!, (32.0 / 7).squareRoot(), accuracy: 1e-12)
   }
 
+  func testPooledStdWeighsEachGroupsSquaresByItsDegreesOfFreedom() {
+    // Squares about the group means: [1, 3] → 2, [10, 12, 14] → 8; dof 1 + 2; √(10 / 3).
+    // A single value adds no degree of freedom, whatever its mean.
+    XCTAssertEqual(Statistics.pooledStd([[1, 3], [10, 12, 14], [100]])!, (10.0 / 3).squareRoot(), accuracy: 1e-12)
+    XCTAssertNil(Statistics.pooledStd([[5], []]))
+  }
+
   func testSpearmanAveragesTiedRanks() {
     // Ranks of x: 1, 2.5, 2.5, 4; of y: 1, 3, 2, 4. Deviations from 2.5 give
     // Σdxdy = 4.5, Σdx² = 4.5, Σdy² = 5, so ρ = 4.5 / √22.5 = 3 / √10.

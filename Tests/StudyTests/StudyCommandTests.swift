@@ -69,7 +69,7 @@ final class StudyCommandTests: XCTestCase {
   }
 
   func testEveryCommandHasHelp() throws {
-    for c in ["study", "search", "train", "report", "merge"] {
+    for c in ["study", "sweep", "search", "train", "report", "merge"] {
       let r = try Oneshot.run([c, "--help"])
       XCTAssertEqual(r.status, 0, c)
       XCTAssertTrue(r.stdout.contains("usage: oneshot \(c)"), c)
