@@ -32,6 +32,14 @@ func fail(_ message: String, code: Int32) -> Never {
   exit(code)
 }
 
+// One BLAS thread per trial is the design; OpenBLAS reads its thread count only when it loads,
+// and with more it starts worker threads that spin beside the trials. So a process started
+// without OPENBLAS_NUM_THREADS=1 re-executes itself once with it (OPENBLAS_CORETYPE untouched).
+if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] != "1" {
+  setenv("OPENBLAS_NUM_THREADS", "1", 1)
+  execv("/proc/self/exe", CommandLine.unsafeArgv)  // returns only if it failed: carry on as is
+}
+
 let argv = Array(CommandLine.arguments.dropFirst())
 guard let first = argv.first else {
   FileHandle.standardError.write(Data(topHelp().utf8))
