@@ -8,14 +8,18 @@ extension Tape {
     let l = d.d2, rows = d.d0 * d.d1
     let s = ((shift % l) + l) % l
     let xv = value(x), o = value(out)
+    // Per row, two block copies: out[s..<l] = x[0..<l−s], out[0..<s] = x[l−s..<l].
     for r in 0..<rows {
-      for n in 0..<l { o[r * l + (n + s) % l] = xv[r * l + n] }
+      (o + r * l + s).update(from: xv + r * l, count: l - s)
+      (o + r * l).update(from: xv + r * l + l - s, count: s)
     }
     if gx {
       onBackward { t in
         let g = t.grad(out), dx = t.grad(x)
         for r in 0..<rows {
-          for n in 0..<l { dx[r * l + n] += g[r * l + (n + s) % l] }
+          let gr = g + r * l, dr = dx + r * l
+          for n in 0..<(l - s) { dr[n] += gr[n + s] }
+          for n in (l - s)..<l { dr[n] += gr[n + s - l] }
         }
       }
     }

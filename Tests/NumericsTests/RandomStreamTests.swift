@@ -25,6 +25,20 @@ final class RandomStreamTests: XCTestCase {
     XCTAssertEqual(variance, 1, accuracy: 0.02)
   }
 
+  func testNormalHasTheTailsAndKurtosisOfTheGaussian() {
+    var r = RandomStream(seed: 8)
+    let n = 400_000
+    let z = (0..<n).map { _ in r.normal() }
+    let m4 = z.reduce(0) { $0 + $1 * $1 * $1 * $1 } / Double(n)
+    XCTAssertEqual(m4, 3, accuracy: 0.05)
+    // P(|Z| > 1) = 0.3173, P(|Z| > 3) = 0.0027, P(|Z| > 3.5) = 4.65e-4 (beyond the ziggurat's base).
+    for (c, p) in [(1.0, 0.31731), (3.0, 0.0026998), (3.5, 4.6525e-4)] {
+      let share = Double(z.filter { abs($0) > c }.count) / Double(n)
+      XCTAssertEqual(share, p, accuracy: 4 * (p * (1 - p) / Double(n)).squareRoot() + 1e-5, "P(|Z| > \(c))")
+    }
+    XCTAssertGreaterThan(z.filter { $0 > 0 }.count, n / 2 - 2_000)
+  }
+
   func testPermutationContainsEveryIndexOnce() {
     var r = RandomStream(seed: 9)
     var p: [Int] = []
