@@ -277,6 +277,27 @@ else
   fail "$check" "$result"
 fi
 
+# --- Check 4: a sweep through Slurm equals the same sweep run locally. ---------------------------
+check="a sweep through Slurm merges into the records of a local sweep"
+GRID=(--grid alpha-lr=0.001,0.01)
+"$ONESHOT" sweep "${FLAGS[@]}" "${GRID[@]}" --out "$SCRATCH/local-sweep" --quiet --jobs "$CPUS" >/dev/null
+sweepdir="$SCRATCH/sweep"
+log=$(mktemp "$SCRATCH/submit.XXXXXX")
+"$ONESHOT" slurm "${FLAGS[@]}" "${GRID[@]}" --shards 2 --out "$sweepdir" >"$log" 2>&1 || true
+A4=$(sed -n 's/^submitted: array job \([0-9]*\) .*/\1/p' "$log")
+M4=$(sed -n 's/.* and merge job \([0-9]*\) .*/\1/p' "$log")
+if [ -z "$A4" ] || [ -z "$M4" ]; then
+  fail "$check" "oneshot slurm did not submit both jobs: $(tr '\n' ';' <"$log")"
+elif ! wait_jobs "$A4" "$M4"; then
+  fail "$check" "the jobs did not finish"
+elif ! grep -q ' sweep ' "$sweepdir/study.sbatch"; then
+  fail "$check" "the array script does not run oneshot sweep"
+elif result=$(same_records "$sweepdir/merged/results.jsonl" "$SCRATCH/local-sweep/results.jsonl"); then
+  pass "$check ($result)"
+else
+  fail "$check" "$result; merge: $(job_lines "$M4")"
+fi
+
 if ((failures)); then
   KEEP_SCRATCH=1
   say "FAIL: $failures check(s) failed ($trials trials per study; logs and state kept in $SCRATCH)"

@@ -22,12 +22,15 @@ public struct SlurmStudy: Sendable, Equatable {
   public var time: String?
   /// CPUs per array task; the task runs that many trials in parallel (`--jobs`).
   public var cpusPerTask: Int
+  /// `study`, or `sweep` for a grid: the command every task runs on its shard.
+  public var command: String
 
   /// A layout in `directory` (a trailing slash is dropped so the paths read cleanly).
   public init(
     executable: String, studyArguments: [String], shards: Int, directory: String,
-    partition: String? = nil, time: String? = nil, cpusPerTask: Int = 1
+    partition: String? = nil, time: String? = nil, cpusPerTask: Int = 1, command: String = "study"
   ) {
+    self.command = command
     self.executable = executable
     self.studyArguments = studyArguments
     self.shards = shards
@@ -114,7 +117,7 @@ public struct SlurmStudy: Sendable, Equatable {
   /// run, a requeued run and a resubmitted run the same command: each does only what is missing.
   public var studyScript: String {
     let command =
-      [shellQuoted(executable), "study"] + studyArguments.map(shellQuoted)
+      [shellQuoted(executable), command] + studyArguments.map(shellQuoted)
       + [
         "--shard", "\"$shard/\(shards)\"", "--resume", "--out", shellQuoted(shardsDirectory) + "/\"$shard\"",
         "--quiet", "--jobs", "\(cpusPerTask)",

@@ -63,17 +63,9 @@ func sweepCommand(_ raw: [String]) throws {
   if args.has("help") {
     return printHelp("oneshot sweep --grid KEY=V1,V2,… [--grid KEY=…]… [options]", sweepOptions, config: true)
   }
-  let sensitivity = Sweep.sensitivity
-  // Cells are validated one by one: the base alone may be invalid where every cell is fine.
-  let base = try resolveConfig(args, base: .paper, presets: standardPresets + [("sensitivity", sensitivity.base)], validate: false)
-  var grid: [GridAxis] = []
+  let sweep = try resolveSweep(args)
+  guard sweep.isGrid else { throw UsageError("--grid: a sweep needs at least one --grid KEY=V1,V2,...") }
   do {
-    grid = try args.all("grid").map(GridAxis.parse)
-    if args.last("preset") == "sensitivity" {
-      // The preset's axes unless the flags sweep the same key.
-      grid += sensitivity.grid.filter { axis in !grid.contains { $0.key == axis.key } }
-    }
-    let sweep = try Sweep(base: base, grid: grid)
     let options = try runOptions(args, defaultOutput: "results/sweep")
     printOutcome(try runSweep(sweep, options), options.output)
   } catch let e as ConfigError {
@@ -81,7 +73,31 @@ func sweepCommand(_ raw: [String]) throws {
   }
 }
 
-/// The table of a finished study or sweep and where its files are.
+/// The sweep that `--preset`, `--config`, the flags and the `--grid`s describe (one cell when
+/// there is no grid). Every cell is validated: the base alone may be invalid where every cell
+/// is fine.
+func resolveSweep(_ args: Arguments) throws(UsageError) -> Sweep {
+  let sensitivity = Sweep.sensitivity
+  let base = try resolveConfig(args, base: .paper, presets: standardPresets + [("sensitivity", sensitivity.base)], validate: false)
+  var grid: [GridAxis] = []
+  for text in args.all("grid") {
+    do { grid.append(try GridAxis.parse(text)) } catch { throw UsageError("--\(error)") }
+  }
+  if args.last("preset") == "sensitivity" {
+    // The preset's axes unless the flags sweep the same key.
+    grid += sensitivity.grid.filter { axis in !grid.contains { $0.key == axis.key } }
+  }
+  do {
+    if grid.isEmpty {  // a plain study: one cell
+      try base.validate()
+      return Sweep(study: base)
+    }
+    return try Sweep(base: base, grid: grid)
+  } catch {
+    throw UsageError("--\(error)")
+  }
+}
+
 func printOutcome(_ summary: StudySummary, _ dir: URL) {
   print(summary.table, terminator: "")
   print("results: \(dir.path)/results.jsonl, summary: \(dir.path)/summary.json")

@@ -12,7 +12,7 @@ let perTaskFlags: [(name: String, instead: String)] = [
 ]
 
 let slurmOptions: [Option] =
-  studyOptions.filter { ["preset", "config"].contains($0.name) } + [
+  sweepOptions.filter { ["preset", "config", "grid"].contains($0.name) } + [
     Option(name: "shards", value: "N", help: "array tasks, each running one shard of the study (required)"),
     Option(name: "out", value: "DIR", help: "folder for the scripts, logs/, shards/K and merged/ (required)"),
     Option(name: "partition", value: "P", help: "sbatch --partition (default: the cluster's default)"),
@@ -29,10 +29,10 @@ func slurmCommand(_ raw: [String]) throws {
   if args.has("help") {
     return printHelp(
       """
-      oneshot slurm [study settings] --shards N --out DIR [--partition P] [--time T] [--cpus-per-task C] [--dry-run]
+      oneshot slurm [study or sweep settings] --shards N --out DIR [--partition P] [--time T] [--cpus-per-task C] [--dry-run]
 
-      Writes DIR/study.sbatch (an array of N tasks; task K runs `oneshot study … --shard K/N --resume`
-      into DIR/shards/K) and DIR/merge.sbatch (merges the shards into DIR/merged, report.md
+      Writes DIR/study.sbatch (an array of N tasks; task K runs `oneshot study … --shard K/N --resume`,
+      or `oneshot sweep …` when --grid or --preset sensitivity is given, into DIR/shards/K) and DIR/merge.sbatch (merges the shards into DIR/merged, report.md
       included), submits the array and then the merge with --dependency=afterok on it, and prints
       the job ids. Exit code 69 when sbatch is missing or refuses a job.
       """, slurmOptions.filter { !$0.help.isEmpty }, config: true)
@@ -41,10 +41,10 @@ func slurmCommand(_ raw: [String]) throws {
     throw UsageError("--\(flag.name) is not a slurm option: \(flag.instead)")
   }
   // Everything is checked before anything is written or submitted.
-  let config = try resolveConfig(args, base: .paper)
+  let sweep = try resolveSweep(args)
   guard let shards = try args.int("shards", in: 1...1_000_000) else { throw UsageError("slurm needs --shards N") }
   guard let out = args.last("out") else { throw UsageError("slurm needs --out DIR") }
-  let trials = config.plan.count
+  let trials = sweep.plan.count
   if shards > trials {
     throw UsageError("--shards: \(shards) exceeds the study's \(trials) trials; some tasks would have nothing to do")
   }
@@ -55,9 +55,10 @@ func slurmCommand(_ raw: [String]) throws {
     directory: URL(fileURLWithPath: out).standardizedFileURL.path,
     partition: args.last("partition"),
     time: args.last("time"),
-    cpusPerTask: try args.int("cpus-per-task", in: 1...4096) ?? 1)
+    cpusPerTask: try args.int("cpus-per-task", in: 1...4096) ?? 1,
+    command: sweep.isGrid ? "sweep" : "study")
   try slurm.validate()
-  try slurm.checkDirectory(configHash: config.hash)
+  try slurm.checkDirectory(configHash: sweep.hash)
 
   let arrayLine = slurm.arraySubmission
   let mergeLine = slurm.mergeSubmission(afterArrayJob: "ARRAY_JOB_ID")
@@ -102,6 +103,7 @@ func studyArguments(_ args: Arguments) -> [String] {
   var out: [String] = []
   if let preset = args.last("preset") { out += ["--preset", preset] }
   if let config = args.last("config") { out += ["--config", URL(fileURLWithPath: config).standardizedFileURL.path] }
+  for axis in args.all("grid") { out += ["--grid", axis] }
   for (key, value) in args.configAssignments { out += ["--\(key)", value] }
   return out
 }

@@ -201,3 +201,13 @@ final class SlurmScriptTests: XCTestCase {
     XCTAssertNil(parsableJobID(""))
   }
 }
+
+final class SlurmSweepScriptTests: XCTestCase {
+  func testASweepLayoutRunsOneshotSweepOnEveryShard() {
+    let s = SlurmStudy(
+      executable: "/opt/oneshot", studyArguments: ["--grid", "alpha-lr=0.001,0.01"], shards: 3, directory: "/scratch/s",
+      command: "sweep")
+    XCTAssertTrue(s.studyScript.contains("exec /opt/oneshot sweep --grid alpha-lr=0.001,0.01 --shard"), s.studyScript)
+    XCTAssertFalse(s.studyScript.contains("oneshot study"))
+  }
+}
