@@ -39,7 +39,7 @@ bench: deps
 slurm-test: deps
 	scripts/slurm-test.sh
 
-lint:
+lint:  # .swift-format holds the rules
 	$(SWIFT) format lint --strict -r Sources Tests Benchmarks
 
 clean:

@@ -19,7 +19,7 @@ public struct DataSet<S: Scalar>: Sendable {
   /// splits are disjoint draws and the same seed always gives the same data.
   public init(problem: Problem, config c: ProblemConfig, seed: UInt64) {
     var rng = RandomStream(seed: seed, stream: "data")
-    let op: ForwardOperator<Double> = problem.forwardOperator(c, kernel: .naive)
+    let op: ForwardOperator<Double> = problem.forwardOperator(c, kernel: .blas)
     func split(_ n: Int) -> Split<S> {
       var x = [Double](repeating: 0, count: n * c.length)
       for i in 0..<n {

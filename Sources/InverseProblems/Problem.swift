@@ -8,7 +8,8 @@ public enum Problem: String, CaseIterable, Codable, Sendable {
   public func forwardOperator<S: Scalar>(_ c: ProblemConfig, kernel: ConvolutionKernel = .blas) -> ForwardOperator<S> {
     switch self {
     case .blur:
-      return ForwardOperator(taps: ForwardOperator<S>.gaussianTaps(sigma: c.blurSigma), stride: 1, length: c.length, kernel: kernel)
+      return ForwardOperator(
+        taps: ForwardOperator<S>.gaussianTaps(sigma: c.blurSigma), stride: 1, length: c.length, kernel: kernel)
     case .downsample:
       return ForwardOperator(
         taps: ForwardOperator<S>.gaussianTaps(sigma: c.antiAliasSigma), stride: c.downsampleFactor,

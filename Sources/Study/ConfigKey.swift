@@ -63,10 +63,12 @@ public struct ConfigKey {
   }
 
   static func flag(_ name: String, _ kp: WritableKeyPath<StudyConfig, Bool>, _ help: String) -> ConfigKey {
-    ConfigKey(name: name, help: help, get: { .bool($0[keyPath: kp]) }, set: { (c, s) throws(ConfigError) in
-      guard let v = Bool(s) else { throw ConfigError("\(name): expected true or false, got '\(s)'") }
-      c[keyPath: kp] = v
-    }, isSwitch: true)
+    ConfigKey(
+      name: name, help: help, get: { .bool($0[keyPath: kp]) },
+      set: { (c, s) throws(ConfigError) in
+        guard let v = Bool(s) else { throw ConfigError("\(name): expected true or false, got '\(s)'") }
+        c[keyPath: kp] = v
+      }, isSwitch: true)
   }
 
   static func choice<E: RawRepresentable & CaseIterable>(

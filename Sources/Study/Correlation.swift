@@ -15,7 +15,8 @@ struct CorrelationSummary {
     /// `0.123 [−0.05, 0.29]`, or the reason it is undefined; never NaN.
     var text: String {
       guard let value else { return reason ?? "undefined" }
-      let ci = interval.map { String(format: " [%.3f, %.3f]", $0.lower, $0.upper) }
+      let ci =
+        interval.map { String(format: " [%.3f, %.3f]", $0.lower, $0.upper) }
         ?? (pairs < 3 ? " [no interval: n < 3]" : " [interval undefined]")
       return String(format: "%.3f", value) + ci
     }

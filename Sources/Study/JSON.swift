@@ -85,7 +85,11 @@ public enum JSON: Equatable, Sendable {
     case .string(let s): JSON.quote(s, into: &out)
     case .array(let a):
       // Arrays of numbers stay on one line even when pretty: α rows read better that way.
-      let flat = indent == nil || a.allSatisfy { if case .array = $0 { return false }; if case .object = $0 { return false }; return true }
+      let flat =
+        indent == nil
+        || a.allSatisfy {
+          if case .array = $0 { return false }; if case .object = $0 { return false }; return true
+        }
       out += "["
       for (i, v) in a.enumerated() {
         if i > 0 { out += flat ? (indent == nil ? "," : ", ") : "," }

@@ -24,9 +24,11 @@ func opHeatmapSVG(problem: String, panels: [(method: String, frequency: OpFreque
         let share = layer < f.layers ? f.share(op: o, layer: layer) : 0
         let x = x0 + labelW + cellW * Double(layer)
         svg.rect(x, y, cellW, cellH, fill: "#ffffff", stroke: "#cccccc")
-        svg.rect(x, y, cellW, cellH, fill: "#08519c", opacity: share, cls: "cell",
+        svg.rect(
+          x, y, cellW, cellH, fill: "#08519c", opacity: share, cls: "cell",
           title: "\(panel.method), layer \(layer + 1), \(op): \(layer < f.layers ? f.counts[o][layer] : 0) of \(f.architectures)")
-        svg.text(String(format: "%.0f", share * 100), x + cellW / 2, y + cellH / 2 + 4, size: 11, anchor: "middle",
+        svg.text(
+          String(format: "%.0f", share * 100), x + cellW / 2, y + cellH / 2 + 4, size: 11, anchor: "middle",
           fill: share > 0.5 ? "#ffffff" : "#000000")
       }
     }

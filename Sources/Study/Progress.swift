@@ -76,7 +76,8 @@ final class Progress: @unchecked Sendable {
     let eta = done > 0 ? clock(elapsed / Double(done) * Double(total - done)) : "—"
     let best = psnrs.max().map { String(format: "%.2f", $0) } ?? "—"
     let med = Statistics.median(psnrs).map { String(format: "%.2f", $0) } ?? "—"
-    let full = "\(done)/\(total) done, \(running) running, \(diverged) diverged, "
+    let full =
+      "\(done)/\(total) done, \(running) running, \(diverged) diverged, "
       + "\(clock(elapsed)) elapsed, ETA \(eta), best \(best) dB, median \(med) dB"
     guard terminal, full.count >= terminalWidth() else { return full }
     // An 80-column terminal: the same fields in short words, so the medians stay on screen.

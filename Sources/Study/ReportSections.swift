@@ -73,8 +73,10 @@ extension Report {
       let byKind = ArchitectureKind.psnrs(outcomes.filter { $0.problem == p })
       for kind in ArchitectureKind.allCases {
         let x = byKind[kind] ?? []
-        body.append([p, kind.rawValue, "\(x.count)", reportNumber(x.max()), reportNumber(Statistics.mean(x)),
-          reportNumber(Statistics.median(x))])
+        body.append([
+          p, kind.rawValue, "\(x.count)", reportNumber(x.max()), reportNumber(Statistics.mean(x)),
+          reportNumber(Statistics.median(x)),
+        ])
       }
     }
     return "## Mixed versus plain architectures\n\n"

@@ -59,25 +59,31 @@ public struct StudyConfig: Equatable, Sendable {
       try need(v > 0, k, "must be positive, got \(v)")
     }
     let s = search
-    for (k, v) in [("layers", s.layers), ("channels", s.channels), ("kernel-width", s.kernelWidth),
-                   ("batch-size", s.batchSize), ("eval-batch", s.evalBatch)] {
+    for (k, v) in [
+      ("layers", s.layers), ("channels", s.channels), ("kernel-width", s.kernelWidth),
+      ("batch-size", s.batchSize), ("eval-batch", s.evalBatch),
+    ] {
       try need(v > 0, k, "must be positive, got \(v)")
     }
     for (k, v) in [("search-epochs", s.searchEpochs), ("retrain-epochs", s.retrainEpochs)] {
       try need(v >= 0, k, "must not be negative, got \(v)")
     }
     try need(s.batchSize <= min(data.trainSize, data.valSize), "batch-size", "exceeds the train or val split size")
-    for (k, v) in [("weight-lr", s.weightLR), ("alpha-lr", s.alphaLR), ("alpha-weight-decay", s.alphaWeightDecay),
-                   ("noise-sigma", data.noiseSigma), ("alpha-init-scale", s.alphaInitScale),
-                   ("gradient-clip", s.gradientClip), ("blur-sigma", data.blurSigma),
-                   ("anti-alias-sigma", data.antiAliasSigma)] {
+    for (k, v) in [
+      ("weight-lr", s.weightLR), ("alpha-lr", s.alphaLR), ("alpha-weight-decay", s.alphaWeightDecay),
+      ("noise-sigma", data.noiseSigma), ("alpha-init-scale", s.alphaInitScale),
+      ("gradient-clip", s.gradientClip), ("blur-sigma", data.blurSigma),
+      ("anti-alias-sigma", data.antiAliasSigma),
+    ] {
       try need(v.isFinite && v >= 0, k, "must be finite and not negative, got \(v)")
     }
     for (k, v) in [("blur-sigma", data.blurSigma), ("anti-alias-sigma", data.antiAliasSigma)] {
       try need(v > 0, k, "must be positive")
     }
-    for (k, v) in [("weight-beta1", s.weightBeta1), ("weight-beta2", s.weightBeta2),
-                   ("alpha-beta1", s.alphaBeta1), ("alpha-beta2", s.alphaBeta2)] {
+    for (k, v) in [
+      ("weight-beta1", s.weightBeta1), ("weight-beta2", s.weightBeta2),
+      ("alpha-beta1", s.alphaBeta1), ("alpha-beta2", s.alphaBeta2),
+    ] {
       try need(v >= 0 && v < 1, k, "must be in [0, 1), got \(v)")
     }
   }

@@ -28,9 +28,11 @@ public struct RowSummary: Sendable {
     for r in records {
       guard let m = r["method"]?.string, let p = r["problem"]?.string else { continue }
       let key = p + "\u{1}" + m
-      var row = rows[key] ?? RowSummary(
-        method: m, problem: p, n: 0, diverged: 0, psnrs: [], pairs: [],
-        isDARTS: Method(rawValue: m)?.isDARTS ?? false)
+      var row =
+        rows[key]
+        ?? RowSummary(
+          method: m, problem: p, n: 0, diverged: 0, psnrs: [], pairs: [],
+          isDARTS: Method(rawValue: m)?.isDARTS ?? false)
       row.n += 1
       if r["diverged"]?.bool == true {
         row.diverged += 1
@@ -41,8 +43,10 @@ public struct RowSummary: Sendable {
       rows[key] = row
     }
     func rank(_ r: RowSummary) -> (Int, Int, String, String) {
-      (Problem.allCases.firstIndex { $0.rawValue == r.problem } ?? 99,
-       Method.allCases.firstIndex { $0.rawValue == r.method } ?? 99, r.problem, r.method)
+      (
+        Problem.allCases.firstIndex { $0.rawValue == r.problem } ?? 99,
+        Method.allCases.firstIndex { $0.rawValue == r.method } ?? 99, r.problem, r.method
+      )
     }
     return rows.values.sorted { rank($0) < rank($1) }
   }
@@ -83,7 +87,8 @@ func alignedTable(_ header: [String], _ lines: [[String]], left: Int) -> String 
   let widths = header.indices.map { c in all.map { $0[c].count }.max()! }
   return all.map { cells in
     cells.enumerated().map { c, s in
-      c < left ? s.padding(toLength: widths[c], withPad: " ", startingAt: 0) : String(repeating: " ", count: widths[c] - s.count) + s
+      c < left
+        ? s.padding(toLength: widths[c], withPad: " ", startingAt: 0) : String(repeating: " ", count: widths[c] - s.count) + s
     }.joined(separator: "  ")
   }.joined(separator: "\n") + "\n"
 }

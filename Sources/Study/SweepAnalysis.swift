@@ -93,7 +93,8 @@ public struct SweepAnalysis: Sendable {
 
   /// The mean of the finite row means of a stratum's cells with the `fixed` values.
   func marginalMean(problem: String?, method: String?, fixed: [(key: String, value: String)]) -> Double? {
-    Statistics.mean(rows(problem: problem, method: method, fixed: fixed).compactMap { $0.mean.flatMap { $0.isFinite ? $0 : nil } })
+    Statistics.mean(
+      rows(problem: problem, method: method, fixed: fixed).compactMap { $0.mean.flatMap { $0.isFinite ? $0 : nil } })
   }
 
   /// For each swept key and stratum: the marginal means across the key's values, their range
@@ -118,7 +119,8 @@ public struct SweepAnalysis: Sendable {
       cells.flatMap { c in
         c.rows.map { r -> JSON in
           guard case .object(let kv) = r.json else { return r.json }
-          return .object([("cell_index", .number(Double(c.index))), ("cell", .object(c.values.map { ($0.key, .string($0.value)) }))] + kv)
+          return .object(
+            [("cell_index", .number(Double(c.index))), ("cell", .object(c.values.map { ($0.key, .string($0.value)) }))] + kv)
         }
       })
   }
@@ -137,11 +139,14 @@ public struct SweepAnalysis: Sendable {
       ["cell"] + keys + ["problem", "method", "n", "div", "mean", "median", "max", "std", "pearson", "spearman"], cellLines,
       left: keys.count + 3)
     let sensitivityLines = sensitivity.map { s in
-      [s.key, s.stratum, s.marginals.map { "\($0.value): \(reportNumber($0.mean))" }.joined(separator: "  "),
-       reportNumber(s.range), reportNumber(s.pooledStd), "\(s.trials)"]
+      [
+        s.key, s.stratum, s.marginals.map { "\($0.value): \(reportNumber($0.mean))" }.joined(separator: "  "),
+        reportNumber(s.range), reportNumber(s.pooledStd), "\(s.trials)",
+      ]
     }
     return cellTable + "\n"
-      + alignedTable(["key", "stratum", "marginal mean PSNR per value", "max-min", "pooled std", "trials"], sensitivityLines, left: 3)
+      + alignedTable(
+        ["key", "stratum", "marginal mean PSNR per value", "max-min", "pooled std", "trials"], sensitivityLines, left: 3)
   }
 }
 

@@ -9,7 +9,9 @@ func sweepLineSVG(_ sweep: SweepAnalysis, key: String) -> String {
   let top = 40.0 + 18 * Double(strata.count)
   let cellMeans = strata.map { s in
     values.map { v in
-      sweep.rows(problem: s.problem, method: s.method, fixed: [(key, v)]).compactMap { $0.mean.flatMap { $0.isFinite ? $0 : nil } }
+      sweep.rows(problem: s.problem, method: s.method, fixed: [(key, v)]).compactMap {
+        $0.mean.flatMap { $0.isFinite ? $0 : nil }
+      }
     }
   }
   let ys = LinearScale(covering: cellMeans.flatMap { $0.flatMap { $0 } }, pixels: (bottom, top))
@@ -76,9 +78,11 @@ func sweepHeatmapSVG(_ sweep: SweepAnalysis, _ a: String, _ b: String) -> String
         // Shade from 0.1 (lowest) to 0.9 (highest), so no cell vanishes into the background.
         let share = means[i][j].map { hi > lo ? 0.1 + 0.8 * ($0 - lo) / (hi - lo) : 0.5 } ?? 0
         svg.rect(x, y, cellW, cellH, fill: "#ffffff", stroke: "#cccccc")
-        svg.rect(x, y, cellW, cellH, fill: "#08519c", opacity: share, cls: "cell",
+        svg.rect(
+          x, y, cellW, cellH, fill: "#08519c", opacity: share, cls: "cell",
           title: "\(name) \(a)=\(va), \(b)=\(vb): \(reportNumber(means[i][j])) dB")
-        svg.text(reportNumber(means[i][j]), x + cellW / 2, y + cellH / 2 + 4, size: 11, anchor: "middle",
+        svg.text(
+          reportNumber(means[i][j]), x + cellW / 2, y + cellH / 2 + 4, size: 11, anchor: "middle",
           fill: share > 0.5 ? "#ffffff" : "#000000")
       }
     }

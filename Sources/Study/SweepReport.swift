@@ -36,8 +36,10 @@ extension SweepAnalysis {
 
   var sensitivitySection: String {
     let body = sensitivity.map { s in
-      [s.key, s.stratum, s.marginals.map { "\($0.value): \(reportNumber($0.mean))" }.joined(separator: "; "),
-       reportNumber(s.range), reportNumber(s.pooledStd), "\(s.trials)"]
+      [
+        s.key, s.stratum, s.marginals.map { "\($0.value): \(reportNumber($0.mean))" }.joined(separator: "; "),
+        reportNumber(s.range), reportNumber(s.pooledStd), "\(s.trials)",
+      ]
     }
     return "## Sensitivity\n\n"
       + "For each swept key, within each problem and method (unless the key sweeps those): the marginal mean "
@@ -63,7 +65,9 @@ extension SweepAnalysis {
     var body: [[String]] = []
     for c in cells {
       for r in c.rows {
-        let correlations = [r.pearson, r.spearman, r.kendall].map { x in r.isDARTS ? x.map { String(format: "%.3f", $0) } ?? "—" : "" }
+        let correlations = [r.pearson, r.spearman, r.kendall].map { x in
+          r.isDARTS ? x.map { String(format: "%.3f", $0) } ?? "—" : ""
+        }
         body.append(
           ["\(c.index)"] + c.values.map(\.value) + [r.problem, r.method, "\(r.n)", "\(r.diverged)"]
             + [r.mean, r.median, r.max, r.std].map { reportNumber($0) } + correlations)
@@ -72,7 +76,9 @@ extension SweepAnalysis {
     return "## Cells\n\nEvery cell's rows: architecture PSNR in dB and, for DARTS rows, the correlation between "
       + "the one-shot validation PSNR and the architecture PSNR.\n\n"
       + markdownTable(
-        ["cell"] + keys + ["problem", "method", "n", "diverged", "mean", "median", "max", "std", "Pearson r", "Spearman ρ", "Kendall τ-b"],
+        ["cell"] + keys + [
+          "problem", "method", "n", "diverged", "mean", "median", "max", "std", "Pearson r", "Spearman ρ", "Kendall τ-b",
+        ],
         body)
   }
 }

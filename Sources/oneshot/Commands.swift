@@ -53,7 +53,9 @@ let sweepOptions: [Option] =
   [
     Option(
       name: "grid", value: "KEY=V1,V2,…",
-      help: "sweep a setting over these values (repeat for more keys; join a list's items with +, e.g. methods=darts-good,darts-all+random)"),
+      help:
+        "sweep a setting over these values (repeat for more keys; join a list's items with +, e.g. methods=darts-good,darts-all+random)"
+    ),
     Option(name: "preset", value: "NAME", help: "quick, paper, or sensitivity (alpha-lr × weight-lr, darts-all, 20 trials)"),
     Option(name: "out", value: "DIR", help: "output directory (default: results/sweep)"),
   ] + studyOptions.filter { $0.name != "preset" && $0.name != "out" }
@@ -78,7 +80,8 @@ func sweepCommand(_ raw: [String]) throws {
 /// is fine.
 func resolveSweep(_ args: Arguments) throws(UsageError) -> Sweep {
   let sensitivity = Sweep.sensitivity
-  let base = try resolveConfig(args, base: .paper, presets: standardPresets + [("sensitivity", sensitivity.base)], validate: false)
+  let base = try resolveConfig(
+    args, base: .paper, presets: standardPresets + [("sensitivity", sensitivity.base)], validate: false)
   var grid: [GridAxis] = []
   for text in args.all("grid") {
     do { grid.append(try GridAxis.parse(text)) } catch { throw UsageError("--\(error)") }
@@ -122,7 +125,9 @@ let singleOptions: [Option] = [
 
 func problemArgument(_ args: Arguments) throws(UsageError) -> Problem {
   let p = args.last("problem") ?? "blur"
-  guard let problem = Problem(rawValue: p) else { throw UsageError("--problem: unknown problem '\(p)', expected blur|downsample") }
+  guard let problem = Problem(rawValue: p) else {
+    throw UsageError("--problem: unknown problem '\(p)', expected blur|downsample")
+  }
   return problem
 }
 
@@ -191,7 +196,8 @@ func mergeCommand(_ raw: [String]) throws {
   if args.has("help") { return printHelp("oneshot merge DIR... --out DIR", options, config: false) }
   guard !args.positional.isEmpty else { throw UsageError("merge needs at least one shard directory") }
   guard let out = args.last("out") else { throw UsageError("merge needs --out DIR") }
-  let summary = try mergeStudies(args.positional.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: out), force: args.has("force"))
+  let summary = try mergeStudies(
+    args.positional.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: out), force: args.has("force"))
   print(summary.table, terminator: "")
   print("report: \(ResultsStore(URL(fileURLWithPath: out)).reportURL.path)")
 }

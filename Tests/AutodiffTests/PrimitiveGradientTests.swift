@@ -57,7 +57,9 @@ final class PrimitiveGradientTests: XCTestCase {
 
   func testFusedConvolutionBiasReluEqualsTheComposition() {
     let x = Dims(2, 3, 8), w = Dims(3, 2, 3)
-    let inputs: [(Dims, [Double])] = [(x, randomValues(x.count, seed: 20)), (w, randomValues(w.count, seed: 21)), (.vector(3), [0.1, -0.2, 0.3])]
+    let inputs: [(Dims, [Double])] = [
+      (x, randomValues(x.count, seed: 20)), (w, randomValues(w.count, seed: 21)), (.vector(3), [0.1, -0.2, 0.3]),
+    ]
     checkGradient(inputs) { t, v in project(t, t.conv1d(v[0], v[1], bias: v[2], relu: true)) }
     let t = Tape<Double>()
     let ps = inputs.map { ParameterVector<Double, WeightRole>(count: $0.0.count) }

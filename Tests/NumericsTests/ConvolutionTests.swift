@@ -31,7 +31,9 @@ final class ConvolutionTests: XCTestCase {
       return (out, dw, dx)
     }
     let naive = run(.naive), blas = run(.blas)
-    for (a, b, what) in [(naive.out, blas.out, "forward"), (naive.dw, blas.dw, "weight gradient"), (naive.dx, blas.dx, "input gradient")] {
+    for (a, b, what) in [
+      (naive.out, blas.out, "forward"), (naive.dw, blas.dw, "weight gradient"), (naive.dx, blas.dx, "input gradient"),
+    ] {
       let err = zip(a, b).map { abs($0 - $1) }.max() ?? 0
       XCTAssertLessThan(err, 1e-10, "\(what) differs for \(c)", file: file, line: line)
     }
@@ -71,12 +73,12 @@ final class ConvolutionTests: XCTestCase {
     var rng = RandomStream(seed: 3)
     for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
       for (m, n, k) in [(3, 4, 5), (1, 6, 3), (6, 1, 3), (1, 1, 4)] {
-      let a = randomArray(m * k, &rng), b = randomArray(k * n, &rng)
-      var c1 = randomArray(m * n, &rng)
-      var c2 = c1
-      gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1.5, a: a, b: b, beta: 0.5, c: &c1)
-      naiveGEMM(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1.5, a: a, b: b, beta: 0.5, c: &c2)
-      XCTAssertLessThan(zip(c1, c2).map { abs($0 - $1) }.max()!, 1e-12, "\(m)×\(n)×\(k) \(ta) \(tb)")
+        let a = randomArray(m * k, &rng), b = randomArray(k * n, &rng)
+        var c1 = randomArray(m * n, &rng)
+        var c2 = c1
+        gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1.5, a: a, b: b, beta: 0.5, c: &c1)
+        naiveGEMM(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1.5, a: a, b: b, beta: 0.5, c: &c2)
+        XCTAssertLessThan(zip(c1, c2).map { abs($0 - $1) }.max()!, 1e-12, "\(m)×\(n)×\(k) \(ta) \(tb)")
       }
     }
   }

@@ -38,7 +38,9 @@ final class SupernetGradientTests: XCTestCase {
   func testGradOpGradient() { let (n, d) = tinyNetwork(ops: [.grad, .grad], supernet: false); check(n, d) }
   func testNetOpGradient() { let (n, d) = tinyNetwork(ops: [.net, .net], supernet: false); check(n, d) }
   func testRollOpGradientThroughAWeightedLayer() { let (n, d) = tinyNetwork(ops: [.roll, .net], supernet: false); check(n, d) }
-  func testNoiseOpPassesNoGradientButLaterLayersTrain() { let (n, d) = tinyNetwork(ops: [.noise, .net], supernet: false); check(n, d) }
+  func testNoiseOpPassesNoGradientButLaterLayersTrain() {
+    let (n, d) = tinyNetwork(ops: [.noise, .net], supernet: false); check(n, d)
+  }
   func testGradOpOnTheDownsamplingProblem() {
     let (n, d) = tinyNetwork(ops: [.grad, .net], supernet: false, problem: .downsample)
     check(n, d)

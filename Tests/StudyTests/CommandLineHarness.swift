@@ -40,7 +40,8 @@ struct Oneshot {
     let o = out.fileHandleForReading.readDataToEndOfFile()
     let e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    return Result(
+      status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
   }
 }
 
@@ -56,7 +57,8 @@ let tinyStudy = [
 let sizeFlags = Array(tinyStudy.drop { $0 != "--length" }.filter { $0 != "--quiet" })
 
 func temporaryDirectory(_ name: String = #function) -> URL {
-  let d = FileManager.default.temporaryDirectory.appendingPathComponent("oneshot-tests-\(getpid())-\(name.filter { $0.isLetter || $0.isNumber })")
+  let d = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "oneshot-tests-\(getpid())-\(name.filter { $0.isLetter || $0.isNumber })")
   try? FileManager.default.removeItem(at: d)
   return d
 }

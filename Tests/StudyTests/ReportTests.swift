@@ -70,7 +70,10 @@ final class ReportTests: XCTestCase {
 
   func testDivergedTrialsAreCountedAndExcludedFromThePSNRStatistics() throws {
     // darts-good on blur: PSNRs 20, 22, 21 and one diverged trial whose stray 99 must not count.
-    let report = try text({ _ = try writeFixture(); return "report.md" }())
+    let report = try text(
+      {
+        _ = try writeFixture(); return "report.md"
+      }())
     XCTAssertTrue(report.contains("| blur | darts-good | 4 | 1 | 22.00 | 21.00 | 21.00 | 1.00 | 20.00 | 23.46 / 21.56 / 21.60 |"))
     let row = RowSummary.rows(fixture).first { $0.method == "random" && $0.problem == "blur" }!
     XCTAssertEqual(row.n, 3)

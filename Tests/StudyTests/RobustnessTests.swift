@@ -119,7 +119,9 @@ final class RobustnessTests: XCTestCase {
   func testADivergingLearningRateMarksTheTrialAndTheStudyGoesOn() throws {
     let dir = temporaryDirectory()
     let r = try Oneshot.run(
-      ["study"] + tinyStudy + ["--out", dir.path, "--weight-lr", "1e30", "--gradient-clip", "1e30", "--methods", "nets-only,grad-only"])
+      ["study"] + tinyStudy + [
+        "--out", dir.path, "--weight-lr", "1e30", "--gradient-clip", "1e30", "--methods", "nets-only,grad-only",
+      ])
     XCTAssertEqual(r.status, 0, r.stderr)
     let records = try ResultsStore(dir).readRecords().records
     XCTAssertEqual(records.count, 8)

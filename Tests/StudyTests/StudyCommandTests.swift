@@ -12,8 +12,10 @@ final class StudyCommandTests: XCTestCase {
     let records = try ResultsStore(dir).readRecords().records
     XCTAssertEqual(records.count, 3 * 2 * 2)
     for r in records {
-      for key in ["method", "problem", "trial", "seed", "architecture", "alpha", "oneshot_val_psnr",
-                  "architecture_psnr", "diverged", "seconds", "config_hash"] {
+      for key in [
+        "method", "problem", "trial", "seed", "architecture", "alpha", "oneshot_val_psnr",
+        "architecture_psnr", "diverged", "seconds", "config_hash",
+      ] {
         XCTAssertNotNil(r[key], "record lacks \(key)")
       }
       let darts = r["method"]?.string == "darts-all"

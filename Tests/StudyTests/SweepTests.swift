@@ -10,7 +10,9 @@ final class SweepTests: XCTestCase {
   }
 
   func testGridExpansionRunsEveryCombinationOnceWithTheFirstKeyOfTheTableSlowest() throws {
-    let sweep = try grid([("alpha-lr", ["1e-3", "3e-3", "1e-2"]), ("methods", ["darts-all", "darts-good+random"]), ("layers", ["3", "5"])])
+    let sweep = try grid([
+      ("alpha-lr", ["1e-3", "3e-3", "1e-2"]), ("methods", ["darts-all", "darts-good+random"]), ("layers", ["3", "5"]),
+    ])
     XCTAssertEqual(sweep.axes.map(\.key), ["methods", "layers", "alpha-lr"], "keys in ConfigKey.all order")
     XCTAssertEqual(sweep.cells.count, 12)
     XCTAssertEqual(Set(sweep.cells.map(\.label)).count, 12)
@@ -50,15 +52,20 @@ final class SweepTests: XCTestCase {
   func testTheSensitivityPresetSweepsBothLearningRatesForDartsAllOnBothProblems() throws {
     let preset = Sweep.sensitivity
     let sweep = try Sweep(base: preset.base, grid: preset.grid)
-    XCTAssertEqual(sweep.axes, [GridAxis(key: "weight-lr", values: ["0.0003", "0.001", "0.003"]),
-      GridAxis(key: "alpha-lr", values: ["0.001", "0.003", "0.01", "0.03"])])
+    XCTAssertEqual(
+      sweep.axes,
+      [
+        GridAxis(key: "weight-lr", values: ["0.0003", "0.001", "0.003"]),
+        GridAxis(key: "alpha-lr", values: ["0.001", "0.003", "0.01", "0.03"]),
+      ])
     XCTAssertEqual(sweep.cells.count, 12)
     for cell in sweep.cells {
       XCTAssertEqual(cell.config.methods, [.dartsAll])
       XCTAssertEqual(cell.config.problems, [.blur, .downsample])
       XCTAssertEqual(cell.config.trials, 20)
     }
-    XCTAssertTrue(sweep.cells.contains { $0.config.search.alphaLR == 3e-3 && $0.config.search.weightLR == 1e-3 },
+    XCTAssertTrue(
+      sweep.cells.contains { $0.config.search.alphaLR == 3e-3 && $0.config.search.weightLR == 1e-3 },
       "the SPEC defaults are a cell")
   }
 
@@ -67,8 +74,12 @@ final class SweepTests: XCTestCase {
     XCTAssertEqual(analysis.keys, ["batch-size", "alpha-lr"])
     XCTAssertEqual(analysis.values["batch-size"], ["8", "16", "32"])
     let table = analysis.sensitivity
-    XCTAssertEqual(table.map { "\($0.key) \($0.stratum)" },
-      ["batch-size blur darts-all", "batch-size downsample darts-all", "alpha-lr blur darts-all", "alpha-lr downsample darts-all"])
+    XCTAssertEqual(
+      table.map { "\($0.key) \($0.stratum)" },
+      [
+        "batch-size blur darts-all", "batch-size downsample darts-all", "alpha-lr blur darts-all",
+        "alpha-lr downsample darts-all",
+      ])
     func check(_ s: Sensitivity, _ expected: [Double], _ range: Double) {
       XCTAssertEqual(s.marginals.count, expected.count)
       for (m, e) in zip(s.marginals, expected) { XCTAssertEqual(m.mean!, e, accuracy: 1e-12, "\(s.key) \(m.value)") }
@@ -88,12 +99,17 @@ final class SweepTests: XCTestCase {
     let dir = temporaryDirectory()
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let store = ResultsStore(dir)
-    try (handMadeSweep.map(\.serialized).joined(separator: "\n") + "\n").write(to: store.resultsURL, atomically: true, encoding: .utf8)
+    try (handMadeSweep.map(\.serialized).joined(separator: "\n") + "\n").write(
+      to: store.resultsURL, atomically: true, encoding: .utf8)
     let summary = try summarise(store)
     XCTAssertTrue(summary.table.contains("batch-size  blur darts-all"), summary.table)
     let report = try String(contentsOf: store.reportURL, encoding: .utf8)
-    XCTAssertEqual(report.split(separator: "\n").filter { $0.hasPrefix("#") },
-      ["# oneshot sweep report", "## Grid", "## Sensitivity", "## Marginal means per key", "## Heatmaps for pairs of keys", "## Cells"])
+    XCTAssertEqual(
+      report.split(separator: "\n").filter { $0.hasPrefix("#") },
+      [
+        "# oneshot sweep report", "## Grid", "## Sensitivity", "## Marginal means per key", "## Heatmaps for pairs of keys",
+        "## Cells",
+      ])
     XCTAssertTrue(report.contains("| batch-size | blur darts-all | 8: 11.00; 16: 12.00; 32: 14.00 | 3.00 | 0.71 | 12 |"), report)
     for figure in ["sweep-line-batch-size.svg", "sweep-line-alpha-lr.svg", "sweep-heatmap-batch-size-alpha-lr.svg"] {
       XCTAssertTrue(report.contains("(\(figure))"), figure)
@@ -125,7 +141,8 @@ final class SweepTests: XCTestCase {
     XCTAssertEqual(expected.count, 16)
     let results = ResultsStore(dir).resultsURL.path
     for (i, resume) in [false, true].enumerated() {
-      let (p, _, _) = try Oneshot.start(["sweep"] + smallSweep + ["--out", dir.path, "--jobs", "1"] + (resume ? ["--resume"] : []))
+      let (p, _, _) = try Oneshot.start(
+        ["sweep"] + smallSweep + ["--out", dir.path, "--jobs", "1"] + (resume ? ["--resume"] : []))
       // Kill once a few more trials are on disk: a kill that lands after the end tests nothing.
       while p.isRunning && lines(results) < 3 * (i + 1) { Thread.sleep(forTimeInterval: 0.002) }
       kill(p.processIdentifier, SIGKILL)
@@ -160,7 +177,8 @@ final class SweepTests: XCTestCase {
     XCTAssertEqual(m.status, 0, m.stderr)
     XCTAssertEqual(recordsByIndex(merged), recordsByIndex(whole))
     let other = temporaryDirectory("other")
-    XCTAssertEqual(try Oneshot.run(["sweep"] + smallSweep + ["--grid", "trials=1,2", "--out", other.path, "--shard", "1/2"]).status, 0)
+    XCTAssertEqual(
+      try Oneshot.run(["sweep"] + smallSweep + ["--grid", "trials=1,2", "--out", other.path, "--shard", "1/2"]).status, 0)
     let mismatch = try Oneshot.run(["merge", s0.path, other.path, "--out", temporaryDirectory("mm").path])
     XCTAssertEqual(mismatch.status, 65)
     XCTAssertTrue(mismatch.stderr.contains("grid"), mismatch.stderr)
@@ -195,10 +213,11 @@ final class SweepTests: XCTestCase {
 
 /// `tinyStudy` cut to 2 methods on one problem, over 2 × 2 cells (16 trials), with epochs
 /// enough that a trial lasts a few milliseconds and a kill can land between trials.
-let smallSweep = tinyStudy + [
-  "--methods", "darts-all,random", "--problems", "blur", "--search-epochs", "10", "--retrain-epochs", "30",
-  "--grid", "alpha-lr=0.01,0.1", "--grid", "weight-lr=1e-3,1e-2",
-]
+let smallSweep =
+  tinyStudy + [
+    "--methods", "darts-all,random", "--problems", "blur", "--search-epochs", "10", "--retrain-epochs", "30",
+    "--grid", "alpha-lr=0.01,0.1", "--grid", "weight-lr=1e-3,1e-2",
+  ]
 
 /// Complete lines in a file (0 when it does not exist yet).
 private func lines(_ path: String) -> Int {
@@ -219,12 +238,14 @@ let handMadeSweep: [JSON] = {
         var psnrs: [Double?] = [offset + db + da - 0.5, offset + db + da + 0.5]
         if cell == 0 && problem == "blur" { psnrs.append(nil) }
         for (t, psnr) in psnrs.enumerated() {
-          out.append(.object([
-            ("method", .string("darts-all")), ("problem", .string(problem)), ("trial", .number(Double(t))),
-            ("index", .number(Double(out.count))), ("cell_index", .number(Double(cell))),
-            ("cell", .object([("batch-size", .number(batchSize)), ("alpha-lr", .number(alphaLR))])),
-            ("oneshot_val_psnr", .num(psnr.map { $0 - 1 })), ("architecture_psnr", .num(psnr)), ("diverged", .bool(psnr == nil)),
-          ]))
+          out.append(
+            .object([
+              ("method", .string("darts-all")), ("problem", .string(problem)), ("trial", .number(Double(t))),
+              ("index", .number(Double(out.count))), ("cell_index", .number(Double(cell))),
+              ("cell", .object([("batch-size", .number(batchSize)), ("alpha-lr", .number(alphaLR))])),
+              ("oneshot_val_psnr", .num(psnr.map { $0 - 1 })), ("architecture_psnr", .num(psnr)),
+              ("diverged", .bool(psnr == nil)),
+            ]))
         }
       }
     }
