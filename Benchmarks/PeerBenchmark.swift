@@ -224,7 +224,7 @@ func peerBenchmark(quick: Bool, peer: Peer?) -> Section {
       name: label, measured: "\(Format.ratio(x)) faster than the peer (need ≥ 5×)", pass: x >= 5)
   }
   section.targets = [
-    judge("darts-all", "darts-all search ≥ 5× the PyTorch peer, 1 thread"),
+    judge("darts-all", "darts-all search (a trial's search phase) ≥ 5× the PyTorch peer, 1 thread"),
     judge("nets-only", "nets-only retraining ≥ 5× the PyTorch peer, 1 thread"),
   ]
   return section

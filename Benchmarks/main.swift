@@ -194,7 +194,7 @@ if !full {
 md +=
   "Produced by `make bench` (`swift build -c release && .build/release/oneshot-bench`); this run: `\(command)`, "
 md += "taking \(Format.time(now() - started)). Raw figures with every repetition: "
-md += "[`Benchmarks/results/\(stem).json`](Benchmarks/results/\(stem).json).\n\n"
+md += "[`Benchmarks/results/\(stem).json`](\(full ? "Benchmarks/results/" : "")\(stem).json).\n\n"
 md += "## Machine\n\n| | |\n|---|---|\n" + host.map { "| \($0.0) | \($0.1) |\n" }.joined() + "\n"
 md +=
   "## Targets (issue 6)\n\n"
