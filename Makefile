@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 OUT ?= results/quick
 BLAS_HEADER := $(shell pkg-config --variable=includedir openblas 2>/dev/null)
 
-.PHONY: deps build run test bench lint clean slurm-test
+.PHONY: deps build run test bench bench-quick lint clean slurm-test
 
 # Installs OpenBLAS, LAPACKE and pkg-config from apt when their headers are missing (and says so).
 deps:
@@ -30,9 +30,18 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
 
+# Every benchmark of issue 6 (several minutes; run it on an idle machine): prints the tables and
+# targets, writes Benchmarks/results/latest.json and BENCHMARKS.md. BENCH_FLAGS adds options
+# (e.g. --skip-peer); see `.build/release/oneshot-bench --help`.
 bench: deps
 	$(SWIFT) build -c release
-	.build/release/oneshot-bench
+	.build/release/oneshot-bench $(BENCH_FLAGS)
+
+# The same with few repetitions and epochs (a check that everything runs, not figures); writes
+# Benchmarks/results/quick.json and quick.md only.
+bench-quick: deps
+	$(SWIFT) build -c release --product oneshot-bench
+	.build/release/oneshot-bench --quick $(BENCH_FLAGS)
 
 # A real single-node Slurm on localhost (installed from apt if missing) runs a 3-shard study
 # through `oneshot slurm` and compares it with a local run; see scripts/slurm-test.sh.
