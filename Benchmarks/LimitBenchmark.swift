@@ -84,9 +84,11 @@ func limitBenchmark(quick: Bool) -> Section {
   let epochs = quick ? 2 : 10
   config.search.searchEpochs = epochs
   let steps = epochs * (config.data.trainSize / config.search.batchSize)
-  func searchLoop(_ epochs: Int) -> Double {
+  func searchLoop(_ epochs: Int, order: SearchConfig.Order = .first) -> Double {
+    var search = config.search
+    search.order = order
     let net = Network<Float>(
-      supernetOver: Op.allCases, problem: op, config: config.search, seed: 1, phase: "search")
+      supernetOver: Op.allCases, problem: op, config: search, seed: 1, phase: "search")
     var trainer = Trainer(
       net: net, data: data, epochs: epochs, seed: 1, phase: "search", kernel: .blas)
     return seconds { try? trainer.run() }
@@ -100,6 +102,13 @@ func limitBenchmark(quick: Bool) -> Section {
     "darts-all search step (α step + weight step)", Format.fixed(count.total / 1e6, 2),
     Format.time(stepTime.median),
     Format.fixed(rate / 1e9, 2), Format.fixed(100 * rate / gemmRates[0], 1) + " %",
+  ])
+  // Issue 3: the same loop with the second-order architect (unrolled step + two extra passes).
+  _ = searchLoop(1, order: .second)
+  let secondTime = Sample(values: (0..<repeats).map { _ in searchLoop(epochs, order: .second) / Double(steps) })
+  section.rows.append([
+    "second-order search step (time only)", "", Format.time(secondTime.median),
+    "", "\(Format.fixed(secondTime.median / stepTime.median, 2))× first order",
   ])
   section.notes = [
     "Step FLOPs counted from the shapes: every convolution (net op 1→\(config.search.channels) and "
@@ -127,6 +136,12 @@ func limitBenchmark(quick: Bool) -> Section {
           ])
         ),
         ("gflops", .num(rate / 1e9)), ("fraction_of_sgemm", .num(rate / gemmRates[0])),
+      ])
+    ),
+    (
+      "second_order_search_step",
+      .object([
+        ("seconds", secondTime.json), ("ratio_to_first_order", .num(secondTime.median / stepTime.median)),
       ])
     ),
   ])

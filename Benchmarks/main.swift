@@ -5,6 +5,8 @@ import Foundation
 import Numerics
 import Study
 
+BLAS.reexecuteSingleThreaded()
+
 let usage = """
   usage: oneshot-bench [--quick] [--skip-peer] [--only LIST] [--peer FILE] [--python EXE] [--root DIR]
 

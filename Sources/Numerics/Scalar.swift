@@ -68,6 +68,17 @@ extension Double: Scalar {
 
 /// OpenBLAS's own threading; the trial scheduler pins it to one thread per trial.
 public enum BLAS {
+  /// Makes the process run with `OPENBLAS_NUM_THREADS=1` from its start. One BLAS thread per
+  /// trial is the design, but OpenBLAS reads its thread count only when it loads, and with more
+  /// it starts worker threads that spin beside the trials; so a process started without the
+  /// variable re-executes itself once with it (`OPENBLAS_CORETYPE` is left as it is). Call it
+  /// first thing in `main`; if the re-exec fails the process simply carries on.
+  public static func reexecuteSingleThreaded() {
+    guard ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] != "1" else { return }
+    setenv("OPENBLAS_NUM_THREADS", "1", 1)
+    execv("/proc/self/exe", CommandLine.unsafeArgv)
+  }
+
   /// Sets the number of threads OpenBLAS may use inside one call.
   public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
   /// The number of threads OpenBLAS currently uses.

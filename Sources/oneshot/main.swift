@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 import Study
 
 // Thin by design: each command turns flags into a configuration and calls one function of
@@ -32,13 +33,7 @@ func fail(_ message: String, code: Int32) -> Never {
   exit(code)
 }
 
-// One BLAS thread per trial is the design; OpenBLAS reads its thread count only when it loads,
-// and with more it starts worker threads that spin beside the trials. So a process started
-// without OPENBLAS_NUM_THREADS=1 re-executes itself once with it (OPENBLAS_CORETYPE untouched).
-if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] != "1" {
-  setenv("OPENBLAS_NUM_THREADS", "1", 1)
-  execv("/proc/self/exe", CommandLine.unsafeArgv)  // returns only if it failed: carry on as is
-}
+BLAS.reexecuteSingleThreaded()
 
 let argv = Array(CommandLine.arguments.dropFirst())
 guard let first = argv.first else {
