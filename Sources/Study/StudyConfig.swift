@@ -24,11 +24,11 @@ public struct StudyConfig: Equatable, Sendable {
   /// The SPEC defaults with 100 trials per row.
   public static let paper = StudyConfig()
 
-  /// Small enough that the whole 10-row table runs in about two minutes on 2 cores: 8 trials
+  /// Small enough that the whole 10-row table runs in about a minute on 2 cores: 20 trials
   /// per row and a third of the epochs; data, sizes and optimisers as in the SPEC.
   public static var quick: StudyConfig {
     var c = StudyConfig()
-    c.trials = 8
+    c.trials = 20
     c.search.searchEpochs = 10
     c.search.retrainEpochs = 20
     return c
