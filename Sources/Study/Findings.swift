@@ -8,8 +8,9 @@ extension Report {
       ("With harmful ops the mean of DARTS falls below the best of the random architectures", harmfulMeanBelowRandom),
       ("Architectures mixing grad and net beat the best plain ones", mixedBeatsPlain),
       (
-        "The one-shot score hardly predicts the architecture PSNR (Kendall τ-b of every DARTS row within ±0.3; "
-          + "refuted only where τ-b is outside and its 95% interval excludes 0)", hardlyPredicts
+        "The one-shot score hardly predicts the architecture PSNR (Kendall τ-b of every DARTS row below +0.3; "
+          + "refuted only where τ-b ≥ 0.3 and its 95% interval lies above 0; a clearly negative τ-b means it misleads)",
+        hardlyPredicts
       ),
     ]
     let fewest = rows.map(\.n).min() ?? 0
@@ -61,9 +62,14 @@ extension Report {
     guard !taus.isEmpty else { return "n/a (no DARTS rows)" }
     guard taus.allSatisfy({ $0.1.value != nil }) else { return "n/a (a correlation is undefined)" }
     let evidence = taus.map { "τ-b \($0.1.text) (\($0.0))" }.joined(separator: ", ")
-    if taus.allSatisfy({ abs($0.1.value!) < 0.3 }) { return verdict(true, evidence) }
-    // A strong τ-b from a handful of trials is not yet evidence against the finding.
-    let refuted = taus.contains { _, t in abs(t.value!) >= 0.3 && t.interval.map { $0.lower > 0 || $0.upper < 0 } == true }
+    // Predicting means ranking the better architectures higher: only a positive τ-b counts
+    // against the finding, and a strong one from a handful of trials is not yet evidence.
+    if taus.allSatisfy({ $0.1.value! < 0.3 }) {
+      let misleads = taus.filter { _, t in t.value! <= -0.3 && t.interval.map { $0.upper < 0 } == true }.map(\.0)
+      let note = misleads.isEmpty ? "" : "; negative in \(misleads.joined(separator: ", ")): a higher one-shot score meant a worse architecture"
+      return verdict(true, evidence + note)
+    }
+    let refuted = taus.contains { _, t in t.value! >= 0.3 && t.interval.map { $0.lower > 0 } == true }
     return refuted ? verdict(false, evidence) : "inconclusive: " + evidence
   }
 }

@@ -126,6 +126,21 @@ final class ReportTests: XCTestCase {
     XCTAssertEqual(reports[0], reports[1])
   }
 
+  func testOnlyAPositiveCorrelationCountsAgainstThePredictionFinding() throws {
+    // 20 trials whose one-shot score ranks the architectures exactly backwards, then forwards.
+    let store = ResultsStore(directory)
+    for (sign, expected) in [(-1.0, "holds:"), (1.0, "does not hold:")] {
+      let records = (0..<20).map { i in
+        record("darts-all", "blur", i, arch: mixed, oneShot: Double(i), psnr: .number(20 + sign * Double(i) / 10))
+      }
+      try (records.map(\.serialized).joined(separator: "\n") + "\n").write(to: store.resultsURL, atomically: true, encoding: .utf8)
+      try writeReport(store)
+      let line = try text("report.md").split(separator: "\n").first { $0.contains("hardly predicts") } ?? ""
+      XCTAssertTrue(line.contains("| \(expected) τ-b \(sign < 0 ? "-1.000" : "1.000")"), String(line))
+      XCTAssertEqual(line.contains("a higher one-shot score meant a worse architecture"), sign < 0, String(line))
+    }
+  }
+
   func testFigure2ParsesAsXMLWithOneMarkPerDARTSTrialWithBothScores() throws {
     _ = try writeFixture()
     XCTAssertEqual(try elements(in: "figure2-blur.svg").marks, 5)  // darts-good 3, darts-all 2
