@@ -9,7 +9,8 @@ public struct Divergence: Error, Equatable, Sendable, Codable {
   /// 0-based epoch and global step at which it was detected.
   public var epoch: Int
   public var step: Int
-  /// What was not finite: `train loss`, `validation loss`, `weights`, `alpha`, `psnr`.
+  /// What was not finite: `train loss`, `validation loss`, `weights`, `alpha`, or the `test output` /
+  /// `one-shot validation output` when the trained network is evaluated.
   public var what: String
 }
 
@@ -77,6 +78,12 @@ public struct Trainer<S: Scalar> {
     }
   }
 
+  /// A non-finite output when the trained network is evaluated: placed after the last step.
+  func evaluationDivergence(_ what: String) -> Divergence {
+    let steps = epochs * (data.train.count / net.config.batchSize)
+    return Divergence(phase: phase, epoch: epochs, step: steps, what: what)
+  }
+
   private func check(_ ok: Bool, _ what: String, _ epoch: Int, _ step: Int) throws(Divergence) {
     if !ok { throw Divergence(phase: phase, epoch: epoch, step: step, what: what) }
   }
@@ -114,7 +121,7 @@ public func searchArchitecture<S: Scalar>(
   do throws(Divergence) {
     try trainer.run { _, n in history.append(n.mixingWeights()) }
     let p = net.psnr(on: data.val, tape: trainer.tape)
-    if p.isNaN { throw Divergence(phase: "search", epoch: config.searchEpochs, step: 0, what: "psnr") }
+    if p.isNaN { throw trainer.evaluationDivergence("one-shot validation output") }
     outcome.oneShotValidationPSNR = p
     outcome.architecture = net.discretise()
   } catch {
@@ -135,7 +142,7 @@ public func retrain<S: Scalar>(
   do throws(Divergence) {
     try trainer.run()
     let p = net.psnr(on: data.test, tape: trainer.tape)
-    if p.isNaN { throw Divergence(phase: "retrain", epoch: config.retrainEpochs, step: 0, what: "psnr") }
+    if p.isNaN { throw trainer.evaluationDivergence("test output") }
     return RetrainOutcome(architecturePSNR: p, divergence: nil)
   } catch {
     return RetrainOutcome(architecturePSNR: nil, divergence: error)

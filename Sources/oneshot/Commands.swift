@@ -101,10 +101,34 @@ func resolveSweep(_ args: Arguments) throws(UsageError) -> Sweep {
   }
 }
 
+/// The table of a finished study or sweep and where its files are; diverged trials are
+/// named in one line on stderr (the study itself went on, so the exit code stays 0).
 func printOutcome(_ summary: StudySummary, _ dir: URL) {
   print(summary.table, terminator: "")
   print("results: \(dir.path)/results.jsonl, summary: \(dir.path)/summary.json")
   print("report: \(ResultsStore(dir).reportURL.path)")
+  let records = (try? ResultsStore(dir).readRecords().records) ?? []
+  let diverged = records.filter { $0["diverged"]?.bool == true }
+  if let first = diverged.first {
+    FileHandle.standardError.write(
+      Data(
+        ("oneshot: \(diverged.count) of \(records.count) trials diverged (first: \(first["method"]?.string ?? "?") "
+          + "trial \(first["trial"]?.int ?? -1), \(divergenceText(first["divergence"]))); they are kept, marked and "
+          + "left out of the PSNR statistics\n").utf8))
+  }
+}
+
+/// A single run that diverged: its record is printed, then one line says where, and the exit
+/// code is 1.
+func failIfDiverged(_ outcome: JSON, hint: String) throws {
+  guard outcome["diverged"]?.bool == true else { return }
+  throw StudyError("diverged: \(divergenceText(outcome["divergence"])); \(hint)", exitCode: 1)
+}
+
+/// "retrain epoch 0, step 3: train loss not finite".
+func divergenceText(_ d: JSON?) -> String {
+  guard let d, let phase = d["phase"]?.string else { return "no details" }
+  return "\(phase) epoch \(d["epoch"]?.int ?? -1), step \(d["step"]?.int ?? -1): \(d["what"]?.string ?? "?") not finite"
 }
 
 func parseShard(_ s: String?) throws(UsageError) -> (k: Int, n: Int)? {
@@ -144,6 +168,7 @@ func searchCommand(_ raw: [String]) throws {
   config.problems = [problem]
   let outcome = searchOnce(config, problem: problem, ops: ops)
   print(outcome.serialized)
+  try failIfDiverged(outcome, hint: "lower --alpha-lr or --weight-lr")
 }
 
 func trainCommand(_ raw: [String]) throws {
@@ -157,7 +182,9 @@ func trainCommand(_ raw: [String]) throws {
   config.problems = [problem]
   guard let archText = args.last("arch") else { throw UsageError("--arch is required, e.g. --arch grad,net,net,grad,net") }
   let arch = try parseArchitecture(archText, layers: config.search.layers)
-  print(trainOnce(config, problem: problem, architecture: arch).serialized)
+  let outcome = trainOnce(config, problem: problem, architecture: arch)
+  print(outcome.serialized)
+  try failIfDiverged(outcome, hint: "lower --weight-lr")
 }
 
 func parseArchitecture(_ text: String, layers: Int) throws(UsageError) -> [Op] {

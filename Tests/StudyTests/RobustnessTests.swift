@@ -137,3 +137,15 @@ final class RobustnessTests: XCTestCase {
     XCTAssertEqual(counted, diverged.count)
   }
 }
+
+final class DivergingSingleRunTests: XCTestCase {
+  func testADivergingRetrainingPrintsItsRecordThenOneLineAndExitsNonZero() throws {
+    let r = try Oneshot.run(
+      ["train", "--arch", "net,net", "--weight-lr", "1e30", "--gradient-clip", "1e30"] + sizeFlags)
+    XCTAssertEqual(r.status, 1)
+    XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+    XCTAssertTrue(r.stderr.contains("diverged: retrain"), r.stderr)
+    let record = try JSON.parse(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    XCTAssertEqual(record["diverged"], .bool(true))
+  }
+}
