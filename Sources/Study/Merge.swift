@@ -24,7 +24,8 @@ public func mergeStudies(_ inputs: [URL], into output: URL, force: Bool) throws(
         throw StudyError("\(store.resultsURL.path) holds a record without index or of another configuration", exitCode: 65)
       }
       if let (_, other) = byIndex[i] {
-        throw StudyError("trial \(i) appears twice (in \(other) and \(dir.path))", exitCode: 65)
+        let what = "\(r["method"]?.string ?? "?") on \(r["problem"]?.string ?? "?"), trial \(r["trial"]?.int ?? -1)"
+        throw StudyError("plan index \(i) (\(what)) appears twice (in \(other) and \(dir.path))", exitCode: 65)
       }
       byIndex[i] = (r, dir.path)
     }

@@ -67,16 +67,16 @@ public struct RowSummary: Sendable {
   /// The Table 1 layout as text.
   public static func table(_ rows: [RowSummary]) -> String {
     alignedTable(
-      ["problem", "method", "n", "div", "max", "mean", "median", "std", "pearson", "spearman"],
+      ["problem", "method", "n", "div", "max", "mean", "median", "std", "pearson", "spearman", "kendall"],
       rows.map { r in
         [r.problem, r.method, "\(r.n)", "\(r.diverged)"] + [r.max, r.mean, r.median, r.std].map { reportNumber($0) }
           + r.correlationCells
       }, left: 2)
   }
 
-  /// Pearson and Spearman in three decimals for a DARTS row, blank cells otherwise.
+  /// Pearson, Spearman and Kendall τ-b in three decimals for a DARTS row, blank cells otherwise.
   var correlationCells: [String] {
-    isDARTS ? [pearson, spearman].map { $0.map { String(format: "%.3f", $0) } ?? "—" } : ["", ""]
+    isDARTS ? [pearson, spearman, kendall].map { $0.map { String(format: "%.3f", $0) } ?? "—" } : ["", "", ""]
   }
 }
 

@@ -52,9 +52,14 @@ func sweepHeatmapSVG(_ sweep: SweepAnalysis, _ a: String, _ b: String) -> String
   let rowValues = sweep.values[a] ?? [], columnValues = sweep.values[b] ?? []
   let strata = sweep.strata(sweeping: [a, b])
   let cellW = 64.0, cellH = 26.0, labelW = 80.0, gap = 40.0, top = 76.0
-  let panelW = labelW + cellW * Double(columnValues.count)
-  var svg = SVG(width: 10 + (panelW + gap) * Double(max(strata.count, 1)), height: top + cellH * Double(rowValues.count) + 30)
-  svg.text("Mean architecture PSNR (dB): \(a) down, \(b) across", 10, 20, size: 14, bold: true)
+  // Panels are as wide as their titles need (about 7.5 px a character at 12 px bold), and the
+  // figure as wide as its own title, so no text runs off the edge.
+  let title = "Mean architecture PSNR (dB): \(a) down, \(b) across"
+  let longestStratum = strata.map { [$0.problem, $0.method].compactMap { $0 }.joined(separator: " ").count + 20 }.max() ?? 0
+  let panelW = max(labelW + cellW * Double(columnValues.count), labelW + 7.5 * Double(longestStratum))
+  let width = max(10 + (panelW + gap) * Double(max(strata.count, 1)), 20 + 8.8 * Double(title.count))
+  var svg = SVG(width: width, height: top + cellH * Double(rowValues.count) + 30)
+  svg.text(title, 10, 20, size: 14, bold: true)
   for (p, stratum) in strata.enumerated() {
     let x0 = 10 + (panelW + gap) * Double(p)
     let means = rowValues.map { va in

@@ -55,7 +55,7 @@ struct Arguments {
           values[name, default: []].append(try value())
         }
       } else if configKeys, let key = ConfigKey.named(name) {
-        let bare = key.isSwitch && inline == nil && (i >= args.count || Bool(args[i]) == nil)
+        let bare = key.isSwitch && inline == nil && (i >= args.count || args[i].hasPrefix("--"))
         configAssignments.append((key.name, bare ? "true" : try value()))
       } else {
         throw UsageError("unknown option --\(name) (see --help)")
@@ -118,10 +118,20 @@ func resolveConfig(
 }
 
 /// The help lines of every configuration key, with its default in `base`.
-func configHelp(_ base: StudyConfig) -> String {
-  ConfigKey.all.map { k in
+func configHelp(_ base: StudyConfig, singleRun: Bool = false) -> String {
+  // A single search or training has one problem and one seed: the study-only keys would mislead.
+  let studyOnly: Set<String> = ["methods", "problems", "trials"]
+  return ConfigKey.all.filter { !singleRun || !studyOnly.contains($0.name) }.map { k in
     let def = k.get(base)
     let shown = def.string ?? def.array.map { $0.compactMap(\.string).joined(separator: ",") } ?? def.serialized
-    return "  --\(k.name) <value>".padding(toLength: 30, withPad: " ", startingAt: 0) + "\(k.help) [\(shown)]"
+    let help =
+      singleRun && k.name == "seed" ? "the trial's own seed (a study record's `seed` reproduces that trial)" : k.help
+    return helpLine("--\(k.name) \(k.isSwitch ? "[true|false]" : "<value>")", "\(help) [\(shown)]")
   }.joined(separator: "\n")
+}
+
+/// One aligned line of help; a long flag pushes its text right rather than touching it.
+func helpLine(_ flag: String, _ text: String) -> String {
+  let left = "  " + flag
+  return (left.count < 30 ? left.padding(toLength: 30, withPad: " ", startingAt: 0) : left + "  ") + text
 }

@@ -16,14 +16,15 @@ let studyOptions: [Option] = [
 ]
 
 func optionHelp(_ options: [Option]) -> String {
-  options.map { o in
-    "  --\(o.name)\(o.value.map { " <\($0)>" } ?? "")".padding(toLength: 30, withPad: " ", startingAt: 0) + o.help
-  }.joined(separator: "\n")
+  options.map { o in helpLine("--\(o.name)\(o.value.map { " <\($0)>" } ?? "")", o.help) }.joined(separator: "\n")
 }
 
-func printHelp(_ usage: String, _ options: [Option], config: Bool) {
+func printHelp(_ usage: String, _ options: [Option], config: Bool, singleRun: Bool = false) {
   var text = "usage: \(usage)\n\noptions:\n\(optionHelp(options))\n"
-  if config { text += "\nsettings (SPEC defaults in brackets; also accepted as keys of --config FILE):\n\(configHelp(.paper))\n" }
+  if config {
+    text += "\nsettings (SPEC defaults in brackets; also accepted as keys of --config FILE):\n"
+      + configHelp(.paper, singleRun: singleRun) + "\n"
+  }
   print(text)
 }
 
@@ -63,7 +64,9 @@ let sweepOptions: [Option] =
 func sweepCommand(_ raw: [String]) throws {
   let args = try Arguments(raw, options: sweepOptions, configKeys: true)
   if args.has("help") {
-    return printHelp("oneshot sweep --grid KEY=V1,V2,… [--grid KEY=…]… [options]", sweepOptions, config: true)
+    return printHelp(
+      "oneshot sweep --grid KEY=V1,V2,… [--grid KEY=…]… [options]\n       oneshot sweep --preset sensitivity [options]   "
+        + "(the preset brings its own grid: alpha-lr × weight-lr)", sweepOptions, config: true)
   }
   let sweep = try resolveSweep(args)
   guard sweep.isGrid else { throw UsageError("--grid: a sweep needs at least one --grid KEY=V1,V2,...") }
@@ -143,6 +146,7 @@ func parseShard(_ s: String?) throws(UsageError) -> (k: Int, n: Int)? {
 
 let singleOptions: [Option] = [
   Option(name: "problem", value: "blur|downsample", help: "the forward problem (default: blur)"),
+  Option(name: "preset", value: "quick|paper", help: "start from a preset's settings (default: paper)"),
   Option(name: "config", value: "FILE", help: "read settings from a JSON file (flags override it)"),
   Option(name: "help", value: nil, help: "show this help"),
 ]
@@ -159,7 +163,9 @@ func searchCommand(_ raw: [String]) throws {
   let options = singleOptions + [Option(name: "ops", value: "all|good", help: "candidate ops (default: all)")]
   let args = try Arguments(raw, options: options, configKeys: true)
   if args.has("help") {
-    return printHelp("oneshot search --problem P --ops all|good [--seed S] [settings]", options, config: true)
+    return printHelp(
+      "oneshot search --problem P --ops all|good [--seed S] [settings]\n\nPrints one line of JSON: alpha, "
+        + "architecture, oneshot_val_psnr, alpha_history.", options, config: true, singleRun: true)
   }
   let problem = try problemArgument(args)
   let opsName = args.last("ops") ?? "all"
@@ -175,7 +181,10 @@ func trainCommand(_ raw: [String]) throws {
   let options = singleOptions + [Option(name: "arch", value: "OP,OP,…", help: "one op per layer, e.g. grad,net,net,grad,net")]
   let args = try Arguments(raw, options: options, configKeys: true)
   if args.has("help") {
-    return printHelp("oneshot train --problem P --arch grad,net,net,grad,net [--seed S] [settings]", options, config: true)
+    return printHelp(
+      "oneshot train --problem P --arch grad,net,net,grad,net [--seed S] [settings]\n\nPrints one line of JSON "
+        + "with architecture_psnr. `--config DIR/config.json --seed <a record's seed>` reproduces a study's trial.",
+      options, config: true, singleRun: true)
   }
   let problem = try problemArgument(args)
   var config = try resolveConfig(args, base: .paper)

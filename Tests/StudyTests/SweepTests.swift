@@ -25,7 +25,8 @@ final class SweepTests: XCTestCase {
     XCTAssertEqual(sweep.cells[11].config.search.alphaLR, 1e-2)
     let plan = sweep.plan
     XCTAssertEqual(plan.map(\.index), Array(0..<plan.count), "one global index over every cell")
-    XCTAssertEqual(plan.count, 6 * (1 * 2 * 8) + 6 * (2 * 2 * 8))
+    let t = sweep.base.trials
+    XCTAssertEqual(plan.count, 6 * (1 * 2 * t) + 6 * (2 * 2 * t))
   }
 
   func testTheOrderOfTheGridFlagsChangesNeitherCellsNorSeeds() throws {
