@@ -9,10 +9,11 @@ extension Tape {
     o.update(from: xv, count: n)
     VectorKernels.reluInPlace(o, count: n)
     if gx {
-      onBackward { t in
-        let g = t.grad(out), dx = t.grad(x)
+      onBackward(out) { t in
+        let g = t.grad(out)
         VectorKernels.keepWherePositive(g, by: t.value(out), count: n)  // only this node reads g
-        for i in 0..<n { dx[i] += g[i] }
+        let (dx, fresh) = t.gradForWriting(x)
+        if fresh { dx.update(from: g, count: n) } else { for i in 0..<n { dx[i] += g[i] } }
       }
     }
     return out
@@ -36,8 +37,8 @@ extension Tape {
       for i in 0..<w { orow[i] /= s }
     }
     if gx {
-      onBackward { t in
-        let g = t.grad(out), p = t.value(out), dx = t.grad(x)
+      onBackward(out) { t in
+        let g = t.grad(out), p = t.value(out), dx = t.gradForAdding(x)
         for r in 0..<rows {
           var dot: S = 0
           for i in 0..<w { dot += g[r * w + i] * p[r * w + i] }

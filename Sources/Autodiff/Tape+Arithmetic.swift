@@ -15,10 +15,16 @@ extension Tape {
     let x = value(a), y = value(b), o = value(out), n = d.count
     for i in 0..<n { o[i] = x[i] + sign * y[i] }
     if ga || gb {
-      onBackward { t in
+      onBackward(out) { t in
         let g = t.grad(out)
-        if ga { let dx = t.grad(a); for i in 0..<n { dx[i] += g[i] } }
-        if gb { let dy = t.grad(b); for i in 0..<n { dy[i] += sign * g[i] } }
+        if ga {
+          let (dx, fresh) = t.gradForWriting(a)
+          if fresh { dx.update(from: g, count: n) } else { for i in 0..<n { dx[i] += g[i] } }
+        }
+        if gb {
+          let (dy, fresh) = t.gradForWriting(b)
+          if fresh { for i in 0..<n { dy[i] = sign * g[i] } } else { for i in 0..<n { dy[i] += sign * g[i] } }
+        }
       }
     }
     return out
@@ -46,13 +52,14 @@ extension Tape {
       for i in 0..<n { o[i] += c * xv[i] }
     }
     if anyGrad {
-      onBackward { t in
+      onBackward(out) { t in
         let g = t.grad(out), wv = t.value(w)
         for (k, x) in xs.enumerated() {
-          if gw { t.grad(w)[offset + k] += VectorKernels.dot(t.value(x), g, count: n) }
+          if gw { t.gradForAdding(w)[offset + k] += VectorKernels.dot(t.value(x), g, count: n) }
           if gx[k] {
-            let dx = t.grad(x), c = wv[offset + k]
-            for i in 0..<n { dx[i] += c * g[i] }
+            let (dx, fresh) = t.gradForWriting(x)
+            let c = wv[offset + k]
+            if fresh { for i in 0..<n { dx[i] = c * g[i] } } else { for i in 0..<n { dx[i] += c * g[i] } }
           }
         }
       }

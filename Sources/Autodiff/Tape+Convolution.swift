@@ -24,18 +24,19 @@ extension Tape {
     conv.forward(kernel, x: value(x), w: value(w), out: o, scratch: scratch.buffer(conv.scratchCount), accumulate: bias != nil)
     if relu { VectorKernels.reluInPlace(o, count: n) }
     if gx || gw || gb {
-      onBackward { t in
+      onBackward(out) { t in
         let g = t.grad(out)
         // This node's gradient is complete and read only here: mask it in place.
         if relu { VectorKernels.keepWherePositive(g, by: t.value(out), count: n) }
         if gb, let bias {
-          let db = t.grad(bias)
+          let db = t.gradForAdding(bias)
           for c in 0..<wd.d0 { db[c] += VectorKernels.sum(g + c * run, count: run) }
         }
         if gx || gw {
+          let dx = gx ? t.gradForWriting(x) : nil
           conv.backwardAdd(
-            kernel, x: t.value(x), w: t.value(w), dout: g, dw: gw ? t.grad(w) : nil, dx: gx ? t.grad(x) : nil,
-            scratch: t.scratch.buffer(conv.scratchCount))
+            kernel, x: t.value(x), w: t.value(w), dout: g, dw: gw ? t.gradForAdding(w) : nil, dx: dx?.pointer,
+            accumulateDx: !(dx?.fresh ?? false), scratch: t.scratch.buffer(conv.scratchCount))
         }
       }
     }

@@ -36,12 +36,16 @@ extension Tape {
     let out = record(Dims(1, d.d1, outLength), grad: gx)
     forward(value(x), value(out), d.d1, scratch)
     if gx {
-      onBackward { t in
-        // Operators overwrite their output and gradients accumulate: stage, then add.
-        let tmp = t.temporary(d.count)
-        backward(t.grad(out), tmp, d.d1, t.scratch)
-        let dx = t.grad(x)
-        for i in 0..<d.count { dx[i] += tmp[i] }
+      onBackward(out) { t in
+        // Operators overwrite their output: straight into a fresh gradient, else stage and add.
+        let (dx, fresh) = t.gradForWriting(x)
+        if fresh {
+          backward(t.grad(out), dx, d.d1, t.scratch)
+        } else {
+          let tmp = t.temporary(d.count)
+          backward(t.grad(out), tmp, d.d1, t.scratch)
+          for i in 0..<d.count { dx[i] += tmp[i] }
+        }
       }
     }
     return out

@@ -16,11 +16,14 @@ extension Tape {
     }
     value(out)[0] = s / S(n)
     if gx || gt {
-      onBackward { t in
+      onBackward(out) { t in
         let c = 2 * t.grad(out)[0] / S(n)
         let xv = t.value(x), tv = t.value(target)
-        if gx { let dx = t.grad(x); for i in 0..<n { dx[i] += c * (xv[i] - tv[i]) } }
-        if gt { let dt = t.grad(target); for i in 0..<n { dt[i] -= c * (xv[i] - tv[i]) } }
+        if gx {
+          let (dx, fresh) = t.gradForWriting(x)
+          if fresh { for i in 0..<n { dx[i] = c * (xv[i] - tv[i]) } } else { for i in 0..<n { dx[i] += c * (xv[i] - tv[i]) } }
+        }
+        if gt { let dt = t.gradForAdding(target); for i in 0..<n { dt[i] -= c * (xv[i] - tv[i]) } }
       }
     }
     return out

@@ -14,8 +14,8 @@ extension Tape {
       (o + r * l).update(from: xv + r * l + l - s, count: s)
     }
     if gx {
-      onBackward { t in
-        let g = t.grad(out), dx = t.grad(x)
+      onBackward(out) { t in
+        let g = t.grad(out), dx = t.gradForAdding(x)
         for r in 0..<rows {
           let gr = g + r * l, dr = dx + r * l
           for n in 0..<(l - s) { dr[n] += gr[n + s] }

@@ -36,6 +36,14 @@ public final class Tape<S: Scalar> {
   @usableFromInline var grads: [UnsafeMutablePointer<S>] = []
   @usableFromInline var dims: [Dims] = []
   @usableFromInline var needsGrad: [Bool] = []
+  /// Whether a value's gradient buffer holds this backward pass's gradient yet. Buffers start
+  /// unwritten and the first contribution overwrites instead of adding, so no pass zeroes the
+  /// large intermediate gradients (that alone was a tenth of a training step).
+  @usableFromInline var gradReady: [Bool] = []
+  /// Leaves whose buffers live outside the tape (parameters).
+  var external: [Bool] = []
+  /// The value each recorded backward belongs to: it runs only if that value got a gradient.
+  private var backwardOutputs: [Int] = []
   private var owned: [(value: UnsafeMutablePointer<S>, grad: UnsafeMutablePointer<S>, capacity: Int)] = []
   private var backwards: [(Tape<S>) -> Void] = []
   /// Number of values recorded since the last reset.
@@ -55,6 +63,7 @@ public final class Tape<S: Scalar> {
   public func reset() {
     count = 0
     backwards.removeAll(keepingCapacity: true)
+    backwardOutputs.removeAll(keepingCapacity: true)
   }
 
   /// Bytes of buffer the tape holds (to show that it stops growing).
@@ -73,6 +82,8 @@ public final class Tape<S: Scalar> {
       grads.append(owned[i].grad)
       dims.append(d)
       needsGrad.append(grad)
+      gradReady.append(false)
+      external.append(false)
     } else {
       if owned[i].capacity < d.count {
         owned[i].value.deallocate()
@@ -83,12 +94,34 @@ public final class Tape<S: Scalar> {
       grads[i] = owned[i].grad
       dims[i] = d
       needsGrad[i] = grad
+      external[i] = false
     }
     return Variable(id: i)
   }
 
-  /// Registers the backward of the value just recorded; called only when it needs a gradient.
-  @usableFromInline func onBackward(_ f: @escaping (Tape<S>) -> Void) { backwards.append(f) }
+  /// Registers the backward of `out`; called only when it needs a gradient.
+  @usableFromInline func onBackward(_ out: Variable, _ f: @escaping (Tape<S>) -> Void) {
+    backwards.append(f)
+    backwardOutputs.append(out.id)
+  }
+
+  /// The gradient of `v` to add a contribution into, zero-filled first if this pass has not
+  /// written it yet. For contributions that touch only some elements.
+  @inlinable public func gradForAdding(_ v: Variable) -> UnsafeMutablePointer<S> {
+    if !gradReady[v.id] {
+      grads[v.id].update(repeating: 0, count: dims[v.id].count)
+      gradReady[v.id] = true
+    }
+    return grads[v.id]
+  }
+
+  /// The gradient of `v` for a contribution that covers every element: when `fresh`, the
+  /// buffer holds stale data and the caller must overwrite it rather than add to it.
+  @inlinable public func gradForWriting(_ v: Variable) -> (pointer: UnsafeMutablePointer<S>, fresh: Bool) {
+    let fresh = !gradReady[v.id]
+    gradReady[v.id] = true
+    return (grads[v.id], fresh)
+  }
 
   /// A leaf whose value and gradient live outside the tape (a parameter): gradients accumulate
   /// straight into `grad`, which `backward` zeroes first. With `requiresGrad: false` it is a
@@ -99,6 +132,7 @@ public final class Tape<S: Scalar> {
     let v = record(d, grad: requiresGrad)
     values[v.id] = value
     grads[v.id] = grad
+    external[v.id] = true
     return v
   }
 
@@ -141,11 +175,15 @@ public final class Tape<S: Scalar> {
   @discardableResult public func backward(_ loss: Variable) -> Bool {
     precondition(dims[loss.id].count == 1, "backward needs a scalar loss, got \(dims[loss.id])")
     guard needsGrad[loss.id] else { return false }
-    for i in 0..<count where needsGrad[i] {
-      grads[i].update(repeating: 0, count: dims[i].count)
+    for i in 0..<count {
+      // Parameters are read by their owner afterwards, reached or not: they start at zero.
+      gradReady[i] = external[i] && needsGrad[i]
+      if gradReady[i] { grads[i].update(repeating: 0, count: dims[i].count) }
     }
     grads[loss.id][0] = 1
-    for f in backwards.reversed() { f(self) }
+    gradReady[loss.id] = true
+    // A value no gradient reached has a zero gradient: its backward would add nothing.
+    for k in backwards.indices.reversed() where gradReady[backwardOutputs[k]] { backwards[k](self) }
     return true
   }
 }

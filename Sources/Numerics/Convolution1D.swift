@@ -83,7 +83,8 @@ public struct Convolution1D: Sendable, Equatable {
   }
 
   /// Adds `∂⟨dout, w ∗ x⟩/∂w` to `dw` and `∂⟨dout, w ∗ x⟩/∂x` to `dx` (either may be nil;
-  /// `x` is needed only for `dw`).
+  /// `x` is needed only for `dw`). With `accumulateDx: false`, `dx` is overwritten instead, so
+  /// its buffer need not be zeroed first.
   ///
   /// With fewer output than input channels both come from one im2col of `dout` with the
   /// flipped padding (the transposed convolution): `dx += W̃ · D` with the flipped weights
@@ -92,8 +93,12 @@ public struct Convolution1D: Sendable, Equatable {
   /// whole batch; the choice only decides which im2col matrix is the small one.
   @inlinable public func backwardAdd<S: Scalar>(
     _ kernel: ConvolutionKernel, x: UnsafePointer<S>?, w: UnsafePointer<S>, dout: UnsafePointer<S>,
-    dw: UnsafeMutablePointer<S>?, dx: UnsafeMutablePointer<S>?, scratch: UnsafeMutablePointer<S>
+    dw: UnsafeMutablePointer<S>?, dx: UnsafeMutablePointer<S>?, accumulateDx: Bool = true,
+    scratch: UnsafeMutablePointer<S>
   ) {
+    if let dx, !accumulateDx, kernel == .naive || !gradientsViaOutput {
+      dx.update(repeating: 0, count: inChannels * columns)  // these routes can only add
+    }
     if kernel == .naive {
       if let dw { naiveWeightGradientAdd(x: x!, dout: dout, dw: dw) }
       if let dx { naiveInputGradientAdd(w: w, dout: dout, dx: dx) }
@@ -117,7 +122,7 @@ public struct Convolution1D: Sendable, Equatable {
             for j in 0..<width { small2[i * transposedPatch + o * width + j] = w[(o * inChannels + i) * width + width - 1 - j] }
           }
         }
-        gemm(m: inChannels, n: columns, k: transposedPatch, a: small2, b: big, beta: 1, c: dx)
+        gemm(m: inChannels, n: columns, k: transposedPatch, a: small2, b: big, beta: accumulateDx ? 1 : 0, c: dx)
       }
     } else {
       if let dw {

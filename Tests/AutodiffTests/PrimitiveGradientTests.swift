@@ -105,6 +105,20 @@ final class PrimitiveGradientTests: XCTestCase {
     XCTAssertTrue(t.backward(project(t, t.add(n, x))))
   }
 
+  func testASecondBackwardOverTheSameGraphGivesTheSameGradients() {
+    // Intermediate gradient buffers are overwritten, not zeroed: stale values must never leak.
+    let t = Tape<Double>()
+    let p = ParameterVector<Double, WeightRole>(count: d.count)
+    p.values = randomValues(d.count, seed: 30)
+    let x = p.leaf(t, 0, d)
+    let y = t.add(t.relu(t.add(x, x)), t.roll(x, by: 2))
+    let loss = project(t, t.sub(y, t.scale(y, by: x, at: 3)))
+    t.backward(loss)
+    let first = p.gradient
+    t.backward(loss)
+    XCTAssertEqual(p.gradient, first)
+  }
+
   func testResetReusesBuffersInsteadOfGrowing() {
     let t = Tape<Double>()
     let p = ParameterVector<Double, WeightRole>(count: d.count)
