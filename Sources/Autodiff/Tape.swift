@@ -163,8 +163,6 @@ public final class Tape<S: Scalar> {
   @inlinable public func dims(_ v: Variable) -> Dims { dims[v.id] }
   /// Whether gradients flow into `v` (false for constants and anything computed only from them).
   @inlinable public func requiresGrad(_ v: Variable) -> Bool { needsGrad[v.id] }
-  /// The value of `v` copied out.
-  public func array(_ v: Variable) -> [S] { Array(UnsafeBufferPointer(start: values[v.id], count: dims[v.id].count)) }
   /// The value of a scalar.
   public func scalar(_ v: Variable) -> S { values[v.id][0] }
 

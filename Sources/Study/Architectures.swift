@@ -1,3 +1,5 @@
+import Search
+
 /// How often each op was chosen in each layer among the architectures of one row.
 struct OpFrequency {
   var ops: [String]
@@ -25,7 +27,7 @@ struct OpFrequency {
 
 /// Whether an architecture holds an op the study counts as harmful (SPEC §4: `roll`, `noise`).
 func hasHarmfulOp(_ architecture: [String]) -> Bool {
-  architecture.contains { $0 == "roll" || $0 == "noise" }
+  architecture.contains { Op(rawValue: $0)?.isHarmful ?? false }
 }
 
 /// The kinds of architecture that the poster's "mixed beats plain" finding compares.
