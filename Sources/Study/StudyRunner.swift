@@ -58,6 +58,10 @@ public func runSweep(_ sweep: Sweep, _ options: RunOptions) throws(StudyError) -
     if options.resume {
       let (records, torn) = try store.readRecords()
       try store.dropTornTail(torn)
+      if torn > 0 && options.progress != nil {
+        FileHandle.standardError.write(
+          Data("oneshot: dropped a torn last line of \(store.resultsURL.path) (a run killed while writing)\n".utf8))
+      }
       for r in records {
         guard let i = r["index"]?.int, let h = r["config_hash"]?.string, h == expectedRecordHash(provenance, index: i) else {
           throw StoreError("\(store.resultsURL.path) holds a record of another configuration")
@@ -72,6 +76,9 @@ public func runSweep(_ sweep: Sweep, _ options: RunOptions) throws(StudyError) -
 
   let todo = sweep.plan.filter { spec in
     !done.contains(spec.index) && (options.shard.map { spec.index % $0.n == $0.k } ?? true)
+  }
+  if options.resume && !done.isEmpty && options.progress != nil {
+    FileHandle.standardError.write(Data("oneshot: resuming: \(done.count) trials already recorded, \(todo.count) to run\n".utf8))
   }
   let writer: LineWriter
   do { writer = try LineWriter(appendingTo: store.resultsURL.path) } catch { throw StudyError(error.description) }
