@@ -65,8 +65,14 @@ extension SweepAnalysis {
     var body: [[String]] = []
     for c in cells {
       for r in c.rows {
-        let correlations = [r.pearson, r.spearman, r.kendall].map { x in
-          r.isDARTS ? x.map { String(format: "%.3f", $0) } ?? "—" : ""
+        // The same seeded bootstrap intervals as the study report, one stream per cell and row.
+        let correlations: [String]
+        if r.isDARTS {
+          let summary = CorrelationSummary(
+            points: r.pairs.map { (x: $0.0, y: $0.1) }, method: r.method, problem: "\(r.problem)/cell \(c.index)")
+          correlations = [summary.pearson, summary.spearman, summary.kendall].map(\.text)
+        } else {
+          correlations = ["", "", ""]
         }
         body.append(
           ["\(c.index)"] + c.values.map(\.value) + [r.problem, r.method, "\(r.n)", "\(r.diverged)"]
@@ -74,7 +80,7 @@ extension SweepAnalysis {
       }
     }
     return "## Cells\n\nEvery cell's rows: architecture PSNR in dB and, for DARTS rows, the correlation between "
-      + "the one-shot validation PSNR and the architecture PSNR.\n\n"
+      + "the one-shot validation PSNR and the architecture PSNR, with its 95% percentile-bootstrap interval.\n\n"
       + markdownTable(
         ["cell"] + keys + [
           "problem", "method", "n", "diverged", "mean", "median", "max", "std", "Pearson r", "Spearman ρ", "Kendall τ-b",
