@@ -34,8 +34,7 @@ struct Sample {
 /// enough calls to last about `batchSeconds` (the count is fixed after the warm-up, so every
 /// batch does the same work). Short kernels are timed in batches so the clock's resolution
 /// and the loop's overhead do not matter.
-func timePerCall(repeats: Int, warmup: Int = 2, batchSeconds: Double, _ body: () -> Void) -> Sample
-{
+func timePerCall(repeats: Int, warmup: Int = 2, batchSeconds: Double, _ body: () -> Void) -> Sample {
   var once = Double.infinity
   for _ in 0..<max(warmup, 1) { once = min(once, seconds(body)) }
   let calls = max(1, Int(batchSeconds / max(once, 1e-9)))

@@ -66,7 +66,9 @@ extension Report {
     // against the finding, and a strong one from a handful of trials is not yet evidence.
     if taus.allSatisfy({ $0.1.value! < 0.3 }) {
       let misleads = taus.filter { _, t in t.value! <= -0.3 && t.interval.map { $0.upper < 0 } == true }.map(\.0)
-      let note = misleads.isEmpty ? "" : "; negative in \(misleads.joined(separator: ", ")): a higher one-shot score meant a worse architecture"
+      let note =
+        misleads.isEmpty
+        ? "" : "; negative in \(misleads.joined(separator: ", ")): a higher one-shot score meant a worse architecture"
       return verdict(true, evidence + note)
     }
     let refuted = taus.contains { _, t in t.value! >= 0.3 && t.interval.map { $0.lower > 0 } == true }

@@ -136,7 +136,8 @@ public struct SweepAnalysis: Sendable {
       }
     }
     let cellTable = alignedTable(
-      ["cell"] + keys + ["problem", "method", "n", "div", "mean", "median", "max", "std", "pearson", "spearman", "kendall"], cellLines,
+      ["cell"] + keys + ["problem", "method", "n", "div", "mean", "median", "max", "std", "pearson", "spearman", "kendall"],
+      cellLines,
       left: keys.count + 3)
     let sensitivityLines = sensitivity.map { s in
       [

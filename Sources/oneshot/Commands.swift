@@ -22,7 +22,8 @@ func optionHelp(_ options: [Option]) -> String {
 func printHelp(_ usage: String, _ options: [Option], config: Bool, singleRun: Bool = false) {
   var text = "usage: \(usage)\n\noptions:\n\(optionHelp(options))\n"
   if config {
-    text += "\nsettings (SPEC defaults in brackets; also accepted as keys of --config FILE):\n"
+    text +=
+      "\nsettings (SPEC defaults in brackets; also accepted as keys of --config FILE):\n"
       + configHelp(.paper, singleRun: singleRun) + "\n"
   }
   print(text)

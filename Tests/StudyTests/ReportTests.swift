@@ -133,7 +133,8 @@ final class ReportTests: XCTestCase {
       let records = (0..<20).map { i in
         record("darts-all", "blur", i, arch: mixed, oneShot: Double(i), psnr: .number(20 + sign * Double(i) / 10))
       }
-      try (records.map(\.serialized).joined(separator: "\n") + "\n").write(to: store.resultsURL, atomically: true, encoding: .utf8)
+      try (records.map(\.serialized).joined(separator: "\n") + "\n").write(
+        to: store.resultsURL, atomically: true, encoding: .utf8)
       try writeReport(store)
       let line = try text("report.md").split(separator: "\n").first { $0.contains("hardly predicts") } ?? ""
       XCTAssertTrue(line.contains("| \(expected) τ-b \(sign < 0 ? "-1.000" : "1.000")"), String(line))
