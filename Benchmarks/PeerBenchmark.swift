@@ -89,6 +89,23 @@ func peerBenchmark(quick: Bool, peer: Peer?) -> Section {
     return c
   }
   let common = ["--problem", problem.rawValue, "--trials", "2", "--seed", "0"]
+  // A plain chain of one op retrained from scratch, against the peer's retraining of the same.
+  func retrainTask(_ layer: Op, method: String) -> PeerTask {
+    PeerTask(
+      name: "\(method) retraining", method: method, steps: s.retrainEpochs * stepsPerEpoch,
+      epochs: s.retrainEpochs,
+      peerField: "retrain_seconds",
+      peerArguments: ["--method", method, "--retrain-epochs", "\(s.retrainEpochs)"] + common
+    ) { epochs in
+      var out: RetrainOutcome?
+      let t = seconds {
+        out = retrain(
+          architecture: Array(repeating: layer, count: s.layers), problem: op, data: data,
+          config: retrainConfig(epochs), seed: 1, kernel: .blas)
+      }
+      return (t, out?.architecturePSNR)
+    }
+  }
   let tasks: [PeerTask] = [
     PeerTask(
       name: "darts-all search", method: "darts-all", steps: s.searchEpochs * stepsPerEpoch,
@@ -106,36 +123,8 @@ func peerBenchmark(quick: Bool, peer: Peer?) -> Section {
       }
       return (t, out?.oneShotValidationPSNR)
     },
-    PeerTask(
-      name: "nets-only retraining", method: "nets-only", steps: s.retrainEpochs * stepsPerEpoch,
-      epochs: s.retrainEpochs,
-      peerField: "retrain_seconds",
-      peerArguments: ["--method", "nets-only", "--retrain-epochs", "\(s.retrainEpochs)"] + common
-    ) { epochs in
-      var out: RetrainOutcome?
-      let t = seconds {
-        out = retrain(
-          architecture: Array(repeating: .net, count: s.layers), problem: op, data: data,
-          config: retrainConfig(epochs),
-          seed: 1, kernel: .blas)
-      }
-      return (t, out?.architecturePSNR)
-    },
-    PeerTask(
-      name: "grad-only retraining", method: "grad-only", steps: s.retrainEpochs * stepsPerEpoch,
-      epochs: s.retrainEpochs,
-      peerField: "retrain_seconds",
-      peerArguments: ["--method", "grad-only", "--retrain-epochs", "\(s.retrainEpochs)"] + common
-    ) { epochs in
-      var out: RetrainOutcome?
-      let t = seconds {
-        out = retrain(
-          architecture: Array(repeating: .grad, count: s.layers), problem: op, data: data,
-          config: retrainConfig(epochs),
-          seed: 1, kernel: .blas)
-      }
-      return (t, out?.architecturePSNR)
-    },
+    retrainTask(.net, method: "nets-only"),
+    retrainTask(.grad, method: "grad-only"),
   ]
 
   var section = Section(
