@@ -75,6 +75,23 @@ final class TrainingTests: XCTestCase {
     XCTAssertEqual(r.architecturePSNR!, 3.6, accuracy: 0.4)
   }
 
+  func testASearchAndRetrainingWithTheNaiveKernelMatchTheBLASOnes() {
+    // End to end, the reference kernel and the fast one differ only in rounding.
+    let (p, s) = tinyConfigs()
+    let data = DataSet<Double>(problem: .downsample, config: p, seed: 0)
+    var outcomes: [(SearchOutcome, RetrainOutcome)] = []
+    for kernel in ConvolutionKernel.allCases {
+      let op: ForwardOperator<Double> = Problem.downsample.forwardOperator(p, kernel: kernel)
+      let search = searchArchitecture(ops: Op.allCases, problem: op, data: data, config: s, seed: 2, kernel: kernel)
+      let r = retrain(architecture: [.net, .grad], problem: op, data: data, config: s, seed: 2, kernel: kernel)
+      outcomes.append((search, r))
+    }
+    XCTAssertEqual(outcomes[0].0.architecture, outcomes[1].0.architecture)
+    XCTAssertEqual(outcomes[0].0.oneShotValidationPSNR!, outcomes[1].0.oneShotValidationPSNR!, accuracy: 1e-9)
+    XCTAssertEqual(outcomes[0].1.architecturePSNR!, outcomes[1].1.architecturePSNR!, accuracy: 1e-9)
+    XCTAssertEqual(maxAbsDiff(outcomes[0].0.alpha.flatMap { $0 }, outcomes[1].0.alpha.flatMap { $0 }), 0, accuracy: 1e-10)
+  }
+
   func testAChainWithoutWeightsFinishesWithAFinitePSNR() {
     // Case C2: five rolls; nothing to train.
     let (p, s) = tinyConfigs()
