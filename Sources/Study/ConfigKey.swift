@@ -23,6 +23,12 @@ public struct ConfigKey {
 
   /// Sets the key from a JSON value (config files), via the same text parser as the flags.
   public func set(_ c: inout StudyConfig, json: JSON) throws(ConfigError) {
+    // The JSON type must be the one `config.json` writes (a list may also be one string):
+    // `"trials": "2"` is more likely a mistake than a wish.
+    let expected = JSON.kind(get(c)), given = JSON.kind(json)
+    guard given == expected || (isList && given == "a string") else {
+      throw ConfigError("\(name): expected \(expected), got \(given) \(json.serialized)")
+    }
     let text: String
     switch json {
     case .number(let x): text = x == x.rounded() && abs(x) <= 9_007_199_254_740_992 ? String(Int64(x)) : "\(x)"

@@ -43,6 +43,18 @@ public enum JSON: Equatable, Sendable {
     default: return nil
     }
   }
+  /// The value's JSON type in words, for messages ("a number", "a string", …).
+  public static func kind(_ v: JSON) -> String {
+    switch v {
+    case .number: return "a number"
+    case .string(let s): return ["inf", "-inf", "nan"].contains(s) ? "a number" : "a string"
+    case .bool: return "true or false"
+    case .array: return "an array"
+    case .object: return "an object"
+    case .null: return "null"
+    }
+  }
+
   public var string: String? { if case .string(let s) = self { return s } else { return nil } }
   public var bool: Bool? { if case .bool(let b) = self { return b } else { return nil } }
   public var array: [JSON]? { if case .array(let a) = self { return a } else { return nil } }

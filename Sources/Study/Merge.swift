@@ -18,7 +18,7 @@ public func mergeStudies(_ inputs: [URL], into output: URL, force: Bool) throws(
     hash = h
     provenance = config
     let records: [JSON]
-    do { records = try store.readRecords().records } catch { throw StudyError(error.description, exitCode: 65) }
+    do { records = try store.readRecords().records } catch { throw StudyError(error) }
     for r in records {
       guard let i = r["index"]?.int, let rh = r["config_hash"]?.string, rh == expectedRecordHash(config, index: i) else {
         throw StudyError("\(store.resultsURL.path) holds a record without index or of another configuration", exitCode: 65)
@@ -42,7 +42,7 @@ public func mergeStudies(_ inputs: [URL], into output: URL, force: Bool) throws(
     let lines = byIndex.keys.sorted().map { byIndex[$0]!.0.serialized + "\n" }.joined()
     try out.writeAtomically("results.jsonl", lines)
   } catch {
-    throw StudyError(error.description)
+    throw StudyError(error)
   }
   return try summarise(out)
 }

@@ -9,7 +9,7 @@ extension ResultsStore {
 /// `results.jsonl` alone, so a report is the same however and wherever the trials ran.
 public func writeReport(_ store: ResultsStore) throws(StudyError) {
   let records: [JSON]
-  do { records = try store.readRecords().records } catch { throw StudyError(error.description) }
+  do { records = try store.readRecords().records } catch { throw StudyError(error) }
   try writeReport(store, records: records)
 }
 
@@ -30,7 +30,7 @@ func writeReport(_ store: ResultsStore, records: [JSON]) throws(StudyError) {
     // The Markdown last: once it names a figure, the figure is already in place.
     try store.writeAtomically("report.md", markdown)
   } catch {
-    throw StudyError(error.description)
+    throw StudyError(error)
   }
 }
 

@@ -36,7 +36,7 @@ public struct ResultsStore: Sendable {
   }
 
   /// The records in `results.jsonl`. A last line without its newline (a run killed while
-  /// writing) is dropped and reported; a malformed line elsewhere is an error.
+  /// writing) is dropped and reported; a malformed line elsewhere is an error (exit 65).
   public func readRecords() throws(StoreError) -> (records: [JSON], tornBytes: Int) {
     guard let data = FileManager.default.contents(atPath: resultsURL.path) else { return ([], 0) }
     var records: [JSON] = []
@@ -51,11 +51,14 @@ public struct ResultsStore: Sendable {
       let line = String(decoding: bytes[start..<end], as: UTF8.self)
       start = end + 1
       if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-      do {
-        records.append(try JSON.parse(line))
-      } catch {
-        throw StoreError("\(resultsURL.path): line \(lineNumber) is not valid JSON (\(error))")
+      let record: JSON
+      do { record = try JSON.parse(line) } catch {
+        throw StoreError("\(resultsURL.path): line \(lineNumber) is not valid JSON (\(error))", exitCode: 65)
       }
+      if let why = TrialRecord.malformation(record) {
+        throw StoreError("\(resultsURL.path): line \(lineNumber) is not a trial record: \(why)", exitCode: 65)
+      }
+      records.append(record)
     }
     return (records, 0)
   }
@@ -102,5 +105,10 @@ public final class LineWriter: @unchecked Sendable {
 /// A problem with a study directory or its files.
 public struct StoreError: Error, CustomStringConvertible {
   public var description: String
-  public init(_ d: String) { description = d }
+  /// 73 when a file cannot be written, 65 when what is read is not a oneshot study.
+  public var exitCode: Int32
+  public init(_ d: String, exitCode: Int32 = 73) {
+    description = d
+    self.exitCode = exitCode
+  }
 }

@@ -231,7 +231,7 @@ public struct SlurmStudy: Sendable, Equatable {
       try store.writeAtomically("study.sbatch", studyScript)
       try store.writeAtomically("merge.sbatch", mergeScript)
     } catch {
-      throw StudyError(error.description)
+      throw StudyError(error)
     }
     for script in [studyScriptPath, mergeScriptPath] { chmod(script, 0o755) }
   }

@@ -31,6 +31,8 @@ public struct StudyError: Error, CustomStringConvertible {
     description = d
     self.exitCode = exitCode
   }
+  /// The store's error with its own exit code.
+  public init(_ e: StoreError) { self.init(e.description, exitCode: e.exitCode) }
 }
 
 /// Runs (or resumes) a study into `options.output`: `config.json`, then one line per trial in
@@ -64,14 +66,14 @@ public func runSweep(_ sweep: Sweep, _ options: RunOptions) throws(StudyError) -
       }
       for r in records {
         guard let i = r["index"]?.int, let h = r["config_hash"]?.string, h == expectedRecordHash(provenance, index: i) else {
-          throw StoreError("\(store.resultsURL.path) holds a record of another configuration")
+          throw StoreError("\(store.resultsURL.path) holds a record of another configuration", exitCode: 65)
         }
         done.insert(i)
       }
     }
     try store.writeAtomically("config.json", provenance.pretty)
   } catch {
-    throw StudyError(error.description)
+    throw StudyError(error)
   }
 
   let todo = sweep.plan.filter { spec in
@@ -81,7 +83,7 @@ public func runSweep(_ sweep: Sweep, _ options: RunOptions) throws(StudyError) -
     FileHandle.standardError.write(Data("oneshot: resuming: \(done.count) trials already recorded, \(todo.count) to run\n".utf8))
   }
   let writer: LineWriter
-  do { writer = try LineWriter(appendingTo: store.resultsURL.path) } catch { throw StudyError(error.description) }
+  do { writer = try LineWriter(appendingTo: store.resultsURL.path) } catch { throw StudyError(error) }
   let data = SharedData()
   let progress = Progress(total: todo.count, sink: options.progress)
   let failure = FailureBox()
@@ -113,7 +115,7 @@ public func summarise(_ store: ResultsStore) throws(StudyError) -> StudySummary 
     summary = StudySummary(records: records)
     try store.writeAtomically("summary.json", summary.json.pretty)
   } catch {
-    throw StudyError(error.description)
+    throw StudyError(error)
   }
   try writeReport(store, records: records)
   return summary
@@ -148,11 +150,20 @@ func prepareDirectory(_ store: ResultsStore, provenance: JSON, options: RunOptio
       }
     }
   } else {
-    do { try fm.createDirectory(at: store.directory, withIntermediateDirectories: true) } catch {
-      throw StoreError("cannot create \(path): \(error.localizedDescription)")
-    }
+    try makeDirectories(path)
   }
   if access(path, W_OK) != 0 { throw StoreError("\(path) is not writable") }
+}
+
+/// `mkdir -p`, failing with the system's reason (Foundation's message names none).
+private func makeDirectories(_ path: String) throws(StoreError) {
+  var prefix = path.hasPrefix("/") ? "" : "."
+  for part in path.split(separator: "/") {
+    prefix += "/" + part
+    if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+      throw StoreError("cannot create \(path): \(String(cString: strerror(errno)))")
+    }
+  }
 }
 
 /// Names of the configuration keys (and the shard) that differ between two `config.json`s.

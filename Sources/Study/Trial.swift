@@ -82,6 +82,32 @@ public struct TrialRecord: Sendable {
   }
 }
 
+extension TrialRecord {
+  /// What makes `r` unreadable as a trial record (a key missing or of the wrong type), or
+  /// nil. The report, resume and merge read only records that pass, so a hand-edited or
+  /// foreign line is refused by name instead of silently changing the statistics.
+  public static func malformation(_ r: JSON) -> String? {
+    guard case .object = r else { return "not a JSON object" }
+    func present(_ key: String) -> JSON? { r[key].flatMap { $0 == .null ? nil : $0 } }
+    for key in ["method", "problem", "config_hash"] where r[key]?.string == nil { return "\(key) is missing or not a string" }
+    for key in ["trial", "index", "seed"] where (r[key]?.int ?? -1) < 0 { return "\(key) is missing or not a whole number ≥ 0" }
+    guard let diverged = r["diverged"]?.bool else { return "diverged is missing or not true/false" }
+    if r["seconds"]?.double == nil { return "seconds is missing or not a number" }
+    if let a = present("architecture"), a.array?.allSatisfy({ $0.string != nil }) != true {
+      return "architecture is not an array of op names"
+    }
+    if r["architecture"] == nil { return "architecture is missing" }
+    for key in ["oneshot_val_psnr", "architecture_psnr"] {
+      guard let v = r[key] else { return "\(key) is missing" }
+      if v != .null && v.double == nil { return "\(key) is not a number or null" }
+    }
+    if !diverged && (present("architecture_psnr") == nil || present("architecture") == nil) {
+      return "a trial that did not diverge needs its architecture and architecture_psnr"
+    }
+    return nil
+  }
+}
+
 /// Runs one trial: search (DARTS rows), or draw / fix the architecture, then retrain and
 /// evaluate. Depends only on `config` and `spec`.
 public func runTrial(_ spec: TrialSpec, config: StudyConfig, data: DataSet<Float>) -> TrialRecord {

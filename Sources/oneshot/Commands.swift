@@ -215,7 +215,10 @@ func reportCommand(_ raw: [String]) throws {
   let args = try Arguments(raw, options: options, configKeys: false, positional: true)
   if args.has("help") { return printHelp("oneshot report DIR", options, config: false) }
   guard args.positional.count == 1 else { throw UsageError("report needs exactly one study directory") }
-  let store = ResultsStore(URL(fileURLWithPath: args.positional[0]))
+  var dir = URL(fileURLWithPath: args.positional[0])
+  // `report DIR/results.jsonl` means the study it belongs to.
+  if dir.lastPathComponent == "results.jsonl" { dir.deleteLastPathComponent() }
+  let store = ResultsStore(dir)
   guard FileManager.default.fileExists(atPath: store.resultsURL.path) else {
     throw UsageError("\(store.resultsURL.path) does not exist")
   }

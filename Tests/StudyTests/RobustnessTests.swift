@@ -63,6 +63,42 @@ final class RobustnessTests: XCTestCase {
     XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("summary.json").path))
   }
 
+  func testAMalformedRecordIsRefusedByReportResumeAndMergeNamingItsLine() throws {
+    let dir = temporaryDirectory()
+    XCTAssertEqual(try Oneshot.run(["study"] + tinyStudy + ["--out", dir.path]).status, 0)
+    let results = ResultsStore(dir).resultsURL
+    let good = try String(contentsOf: results, encoding: .utf8)
+    var lines = good.split(separator: "\n").map(String.init)
+    // `report DIR/results.jsonl` names the study it belongs to.
+    XCTAssertEqual(try Oneshot.run(["report", results.path]).status, 0)
+    let record = try JSON.parse(lines[1])
+    guard case .object(let kv) = record else { return XCTFail("a record is an object") }
+    func edited(_ key: String, _ value: JSON?) -> String {
+      JSON.object(value.map { v in kv.map { $0.0 == key ? (key, v) : $0 } } ?? kv.filter { $0.0 != key }).serialized
+    }
+    let corruptions: [(String, String)] = [
+      ("{\"method\": ", "not valid JSON"),
+      ("{\"oops\":1}", "method"),
+      (edited("architecture_psnr", nil), "architecture_psnr"),
+      (edited("oneshot_val_psnr", .string("x")), "oneshot_val_psnr"),
+      (edited("trial", .number(1.5)), "trial"),
+      (edited("architecture", .array([.number(3)])), "architecture"),
+    ]
+    for (line, needle) in corruptions {
+      lines[1] = line
+      try (lines.joined(separator: "\n") + "\n").write(to: results, atomically: true, encoding: .utf8)
+      for args in [["report", dir.path], ["study"] + tinyStudy + ["--out", dir.path, "--resume"]] {
+        let r = try Oneshot.run(args)
+        XCTAssertEqual(r.status, 65, "\(args[0]) with \(line): \(r.stderr)")
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("line 2") && r.stderr.contains(needle), r.stderr)
+      }
+      let m = try Oneshot.run(["merge", dir.path, "--out", temporaryDirectory("merged").path])
+      XCTAssertEqual(m.status, 65, m.stderr)
+    }
+    XCTAssertEqual(try String(contentsOf: results, encoding: .utf8), lines.joined(separator: "\n") + "\n", "nothing rewritten")
+  }
+
   func testResumingWithAnotherConfigurationIsRefusedNamingTheKeys() throws {
     let dir = temporaryDirectory()
     XCTAssertEqual(try Oneshot.run(["study"] + tinyStudy + ["--out", dir.path]).status, 0)
@@ -83,6 +119,8 @@ final class RobustnessTests: XCTestCase {
     let unknownKey = dir.deletingLastPathComponent().appendingPathComponent("unknown-\(getpid()).json")
     try "{\"trials\": 3,".write(to: badConfig, atomically: true, encoding: .utf8)
     try "{\"trials\": 3, \"learning_rate\": 0.1}".write(to: unknownKey, atomically: true, encoding: .utf8)
+    let wrongType = dir.deletingLastPathComponent().appendingPathComponent("type-\(getpid()).json")
+    try "{\"trials\": \"3\"}".write(to: wrongType, atomically: true, encoding: .utf8)
     let cases: [([String], String)] = [
       (["study", "--frobnicate"], "frobnicate"),
       (["study", "--trials"], "trials"),
@@ -99,8 +137,9 @@ final class RobustnessTests: XCTestCase {
       (["train", "--arch", "grad,net,conv,grad,net"], "conv"),
       (["study", "--config", badConfig.path], "malformed"),
       (["study", "--config", unknownKey.path], "learning_rate"),
+      (["study", "--config", wrongType.path], "trials: expected a number, got a string"),
       (["study", "--length", "130"], "divisible"),
-      (["study", "--out", "/proc/oneshot-cannot-write"], "/proc"),
+      (["study", "--out", "/proc/oneshot-cannot-write"], "/proc/oneshot-cannot-write: No such file or directory"),
       (["study", "--shard", "2/2"], "shard"),
       (["study", "--shard", "-1/2"], "shard"),
       (["explode"], "explode"),

@@ -244,6 +244,8 @@ let handMadeSweep: [JSON] = {
               ("method", .string("darts-all")), ("problem", .string(problem)), ("trial", .number(Double(t))),
               ("index", .number(Double(out.count))), ("cell_index", .number(Double(cell))),
               ("cell", .object([("batch-size", .number(batchSize)), ("alpha-lr", .number(alphaLR))])),
+              ("seed", .number(Double(t))), ("config_hash", .string("cell-\(cell)")),
+              ("architecture", psnr == nil ? .null : .array([.string("grad"), .string("net")])), ("seconds", .number(1)),
               ("oneshot_val_psnr", .num(psnr.map { $0 - 1 })), ("architecture_psnr", .num(psnr)),
               ("diverged", .bool(psnr == nil)),
             ]))
