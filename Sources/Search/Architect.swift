@@ -46,7 +46,8 @@ public struct Architect<S: Scalar> {
 
   /// Writes into `alphaGrad` the second-order gradient
   /// `∇α L_val(θ', α) − ξ · (∇α L_train(θ⁺) − ∇α L_train(θ⁻)) / 2ε`, `θ' = θ − ξ ∇θ L_train(θ)`,
-  /// and restores θ exactly. Returns `L_val(θ')`.
+  /// `θ± = θ ± εv`, and restores θ exactly (mixedProduct leaves it at its entry value).
+  /// Returns `L_val(θ')`.
   mutating func unrolledGradient(
     _ net: Network<S>, _ tape: Tape<S>, train: Batch<S>, val: Batch<S>, xi: Double
   ) -> Double {
@@ -66,9 +67,10 @@ public struct Architect<S: Scalar> {
     tape.backward(lval)
     alphaGrad = alpha.gradient
     direction = w.gradient
+    // θ± = θ ± εv around the real weights, not θ' (SPEC §5, as the original DARTS code).
+    w.values = savedWeights
     let hvp = mixedProduct(net, tape, train: train, direction: direction, epsilon: nil)
     for i in 0..<alpha.count { alphaGrad[i] -= sxi * hvp[i] }
-    w.values = savedWeights
     return validationLoss
   }
 

@@ -77,6 +77,10 @@ public struct StudyConfig: Equatable, Sendable {
     ] {
       try need(v.isFinite && v >= 0, k, "must be finite and not negative, got \(v)")
     }
+    // Signed settings: any finite value is a valid (if odd) choice.
+    for (k, v) in [("step-init", s.stepInit), ("net-output-scale", s.netOutputScale)] {
+      try need(v.isFinite, k, "must be finite, got \(v)")
+    }
     for (k, v) in [("blur-sigma", data.blurSigma), ("anti-alias-sigma", data.antiAliasSigma)] {
       try need(v > 0, k, "must be positive")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import InverseProblems
 import Study
 
 /// A command-line mistake: printed as one line, exit code 64 (EX_USAGE).
@@ -83,7 +84,7 @@ let standardPresets: [(name: String, config: StudyConfig)] = [("quick", .quick),
 /// validated unless the caller validates what it derives from it.
 func resolveConfig(
   _ args: Arguments, base: StudyConfig, presets: [(name: String, config: StudyConfig)] = standardPresets,
-  validate: Bool = true
+  problem: Problem? = nil, validate: Bool = true
 ) throws(UsageError) -> StudyConfig {
   var c = base
   if let p = args.last("preset") {
@@ -111,6 +112,9 @@ func resolveConfig(
   for (k, v) in args.configAssignments {
     do { try ConfigKey.named(k)!.set(&c, v) } catch { throw UsageError("--\(error)") }
   }
+  // A single search or training runs its own problem: validate against that one (its length
+  // must suit the downsampling factor even when the config file names only blur).
+  if let problem { c.problems = [problem] }
   if validate {
     do { try c.validate() } catch { throw UsageError("--\(error)") }
   }

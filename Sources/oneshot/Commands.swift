@@ -171,8 +171,7 @@ func searchCommand(_ raw: [String]) throws {
   let problem = try problemArgument(args)
   let opsName = args.last("ops") ?? "all"
   guard let ops = OpSet(rawValue: opsName) else { throw UsageError("--ops: unknown op set '\(opsName)', expected all|good") }
-  var config = try resolveConfig(args, base: .paper)
-  config.problems = [problem]
+  let config = try resolveConfig(args, base: .paper, problem: problem)
   let outcome = searchOnce(config, problem: problem, ops: ops)
   print(outcome.serialized)
   try failIfDiverged(outcome, hint: "lower --alpha-lr or --weight-lr")
@@ -188,8 +187,7 @@ func trainCommand(_ raw: [String]) throws {
       options, config: true, singleRun: true)
   }
   let problem = try problemArgument(args)
-  var config = try resolveConfig(args, base: .paper)
-  config.problems = [problem]
+  let config = try resolveConfig(args, base: .paper, problem: problem)
   guard let archText = args.last("arch") else { throw UsageError("--arch is required, e.g. --arch grad,net,net,grad,net") }
   let arch = try parseArchitecture(archText, layers: config.search.layers)
   let outcome = trainOnce(config, problem: problem, architecture: arch)

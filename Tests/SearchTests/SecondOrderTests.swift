@@ -54,7 +54,7 @@ final class SecondOrderTests: XCTestCase {
     let (net, data) = tinyNetwork(ops: smoothOps)
     let tape = Tape<Double>()
     let train = Batch(data.train, idx(0..<8)), val = Batch(data.val, idx(8..<16))
-    let xi = 0.05
+    let xi = 0.5  // large enough that θ' is far from θ
     let theta = net.weights.values, noise = net.noise
     // Reference pieces, each by its own route.
     let firstOrder = alphaGradient(net, tape, val, noise: noise)
@@ -71,9 +71,14 @@ final class SecondOrderTests: XCTestCase {
     tape.reset()
     net.noise = afterTrainForward
     tape.backward(net.loss(tape, val.split, val.indices))
-    let v = net.weights.gradient
-    let product = independentMixedProduct(net, data, v: v, noise: net.noise)
+    let v = net.weights.gradient, hvpNoise = net.noise
+    // SPEC §5 takes the product at θ± = θ ± εv around the real weights; at θ' it would differ.
+    let productAtUnrolled = independentMixedProduct(net, data, v: v, noise: hvpNoise)
     net.weights.values = theta
+    let product = independentMixedProduct(net, data, v: v, noise: hvpNoise)
+    let scale = product.map(abs).max()!
+    XCTAssertGreaterThan(
+      maxAbsDiff(product, productAtUnrolled) / scale, 1e-3, "θ and θ' must be told apart here (10× the tolerance below)")
 
     var (_, config) = tinyConfigs()
     config.order = .second
@@ -85,10 +90,23 @@ final class SecondOrderTests: XCTestCase {
     let used = net.alpha!.gradient
     XCTAssertEqual(net.weights.values, theta, "θ must be restored bit for bit")
     XCTAssertNotEqual(net.alpha!.values, alphaBefore)
-    let expected = zip(valAtUnrolled, product).map { $0 - xi * $1 }
-    XCTAssertLessThan(maxAbsDiff(used, expected), 1e-4 * max(1, expected.map(abs).max()!))
+    // The statement, on the Hessian term alone (relative to its own size, so a wrong sign,
+    // factor or base point fails): (unrolled first-order gradient − used) / ξ = the product.
+    let hessianTerm = zip(valAtUnrolled, used).map { ($0 - $1) / xi }
+    XCTAssertGreaterThan(scale, 1e-6, "the cross term must be non-zero for this test to mean anything")
+    XCTAssertLessThan(maxAbsDiff(hessianTerm, product) / scale, 1e-4)
     XCTAssertGreaterThan(maxAbsDiff(used, firstOrder), 1e-6, "second order must differ from first order here")
-    XCTAssertGreaterThan(maxAbsDiff(used, valAtUnrolled), 1e-8, "the Hessian term must be non-zero here")
+  }
+
+  func testAZeroDirectionGivesAZeroProductWhateverTheWeights() {
+    let (net, data) = tinyNetwork(ops: smoothOps)
+    XCTAssertGreaterThan(net.weights.count, 0)
+    var architect = Architect<Double>(alphaCount: net.alpha!.count, config: net.config)
+    let theta = net.weights.values
+    let zero = [Double](repeating: 0, count: net.weights.count)
+    let got = architect.mixedProduct(net, Tape<Double>(), train: Batch(data.train, idx(0..<8)), direction: zero, epsilon: nil)
+    XCTAssertEqual(got, [Double](repeating: 0, count: net.alpha!.count))
+    XCTAssertEqual(net.weights.values, theta)
   }
 
   func testZeroDirectionGivesAFiniteGradientEqualToFirstOrder() {

@@ -23,10 +23,11 @@ struct Oneshot {
 
   /// Starts the binary; the caller waits or kills.
   static func start(_ args: [String]) throws -> (Process, Pipe, Pipe) {
+    // Through `sh -c 'exec … <&-'`: the binary runs with file descriptor 0 closed, as under a
+    // batch system that gives it none (exec keeps the pid, so a kill reaches the binary).
     let p = Process()
-    p.executableURL = binary
-    p.arguments = args
-    p.standardInput = FileHandle.nullDevice
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", "exec \"$0\" \"$@\" <&-", binary.path] + args
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err

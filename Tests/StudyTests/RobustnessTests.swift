@@ -5,27 +5,39 @@ import XCTest
 /// Issue 4: kills, resumes, shards, and bad input — each driven through the binary.
 final class RobustnessTests: XCTestCase {
   func testAKilledStudyResumesToTheSameRecordsAsAnUninterruptedRun() throws {
+    // Long enough (a few seconds in a debug build) that a kill can land between any two trials.
+    let study = tinyStudy + ["--search-epochs", "30", "--retrain-epochs", "30"]
     let reference = temporaryDirectory("reference")
-    XCTAssertEqual(try Oneshot.run(["study"] + tinyStudy + ["--out", reference.path, "--jobs", "2"]).status, 0)
+    XCTAssertEqual(try Oneshot.run(["study"] + study + ["--out", reference.path, "--jobs", "2"]).status, 0)
     let expected = recordsByIndex(reference)
-    // Kill at several points: early, after some records, and repeatedly on the same directory.
+    XCTAssertEqual(expected.count, 12)
+    // SIGKILL at several points: before the first record, after a few, and again on the resumed
+    // directory; one job, so the kill lands between trials as well as inside one.
     let dir = temporaryDirectory("killed")
-    var first = true
-    for delay in [0.05, 0.4, 0.8] {
-      let (p, _, _) = try Oneshot.start(["study"] + tinyStudy + ["--out", dir.path, "--jobs", "2"] + (first ? [] : ["--resume"]))
-      first = false
-      Thread.sleep(forTimeInterval: delay)
+    let results = ResultsStore(dir).resultsURL
+    func lines() -> Int { ((try? Data(contentsOf: results)) ?? Data()).reduce(0) { $0 + ($1 == 10 ? 1 : 0) } }
+    var counts: [Int] = []
+    for (resume, atLeast) in [(false, 0), (true, 3), (true, 7)] {
+      let (p, _, _) = try Oneshot.start(["study"] + study + ["--out", dir.path, "--jobs", "1"] + (resume ? ["--resume"] : []))
+      let configFile = dir.appendingPathComponent("config.json").path
+      while p.isRunning && !(FileManager.default.fileExists(atPath: configFile) && lines() >= atLeast) {
+        Thread.sleep(forTimeInterval: 0.005)
+      }
       kill(p.processIdentifier, SIGKILL)
       p.waitUntilExit()
-      if FileManager.default.fileExists(atPath: dir.appendingPathComponent("config.json").path) == false { first = true }
+      XCTAssertEqual(p.terminationReason, .uncaughtSignal, "the study finished before the kill at \(atLeast) records")
+      counts.append(lines())
     }
+    XCTAssertTrue(counts[0] < 3 && counts[1] >= 3 && counts[2] >= 7 && counts[2] < 12, "records after each kill: \(counts)")
+    // Every record a kill left behind is one of the uninterrupted run's, whole and once.
+    for (i, r) in recordsByIndex(dir) { XCTAssertEqual(r, expected[i], "trial \(i)") }
     // A torn last line, as a kill in the middle of a write would leave.
-    if let h = FileHandle(forWritingAtPath: ResultsStore(dir).resultsURL.path) {
+    if let h = FileHandle(forWritingAtPath: results.path) {
       h.seekToEndOfFile()
       h.write(Data("{\"method\":\"darts-all\",\"probl".utf8))
       h.closeFile()
     }
-    let r = try Oneshot.run(["study"] + tinyStudy + ["--out", dir.path, "--jobs", "2", "--resume"])
+    let r = try Oneshot.run(["study"] + study + ["--out", dir.path, "--jobs", "2", "--resume"])
     XCTAssertEqual(r.status, 0, r.stderr)
     XCTAssertEqual(recordsByIndex(dir), expected)
   }
@@ -139,6 +151,9 @@ final class RobustnessTests: XCTestCase {
       (["study", "--config", unknownKey.path], "learning_rate"),
       (["study", "--config", wrongType.path], "trials: expected a number, got a string"),
       (["study", "--length", "130"], "divisible"),
+      (["search", "--problem", "downsample", "--length", "130"], "divisible"),
+      (["train", "--problem", "downsample", "--length", "130", "--arch", "grad,net,net,grad,net"], "divisible"),
+      (["study", "--step-init", "nan"], "step-init"),
       (["study", "--out", "/proc/oneshot-cannot-write"], "/proc/oneshot-cannot-write: No such file or directory"),
       (["study", "--shard", "2/2"], "shard"),
       (["study", "--shard", "-1/2"], "shard"),
@@ -153,6 +168,26 @@ final class RobustnessTests: XCTestCase {
       XCTAssertFalse(r.stderr.contains("Fatal error"), "\(args)")
     }
     XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path), "nothing may be written for bad input")
+    // Pointed at a finished study, the same bad input leaves every file of it as it was.
+    let existing = temporaryDirectory("existing")
+    XCTAssertEqual(try Oneshot.run(["study"] + tinyStudy + ["--out", existing.path]).status, 0)
+    let before = try snapshot(existing)
+    for (args, _) in cases where args[0] == "study" && !args.contains("--out") {
+      for extra in [["--resume"], ["--force"]] {
+        let r = try Oneshot.run(args + ["--out", existing.path] + extra)
+        XCTAssertNotEqual(r.status, 0, "\(args + extra)")
+        XCTAssertEqual(try snapshot(existing), before, "\(args + extra) changed the study directory")
+      }
+    }
+  }
+
+  /// Every file of a directory with its bytes.
+  func snapshot(_ dir: URL) throws -> [String: Data] {
+    var out: [String: Data] = [:]
+    for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) {
+      out[name] = try Data(contentsOf: dir.appendingPathComponent(name))
+    }
+    return out
   }
 
   func testADivergingLearningRateMarksTheTrialAndTheStudyGoesOn() throws {
