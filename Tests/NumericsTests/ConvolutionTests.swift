@@ -6,36 +6,48 @@ import XCTest
 final class ConvolutionTests: XCTestCase {
   func randomArray(_ n: Int, _ rng: inout RandomStream) -> [Double] { (0..<n).map { _ in rng.normal() } }
 
+  /// Forward, weight gradient and input gradient of one kernel in the scalar type of the inputs.
+  func run<S: Scalar>(_ k: ConvolutionKernel, _ c: Convolution1D, x: [S], w: [S], g: [S]) -> [[S]] {
+    let scratch = Scratch<S>()
+    var out = [S](repeating: 0, count: c.outChannels * c.columns)
+    var dw = [S](repeating: 0.5, count: w.count)  // non-zero: the kernels must accumulate
+    var dx = [S](repeating: -0.25, count: x.count)
+    x.withUnsafeBufferPointer { xp in
+      w.withUnsafeBufferPointer { wp in
+        g.withUnsafeBufferPointer { gp in
+          let buffer = scratch.buffer(c.scratchCount)
+          c.forward(k, x: xp.baseAddress!, w: wp.baseAddress!, out: &out, scratch: buffer)
+          c.backwardAdd(k, x: xp.baseAddress!, w: wp.baseAddress!, dout: gp.baseAddress!, dw: &dw, dx: &dx, scratch: buffer)
+          // Accumulating onto a preset output adds exactly the convolution.
+          var onto = [S](repeating: 1, count: out.count)
+          c.forward(k, x: xp.baseAddress!, w: wp.baseAddress!, out: &onto, scratch: buffer, accumulate: true)
+          let worst = zip(onto, out).map { abs(Double($0) - Double($1) - 1) }.max() ?? 0
+          XCTAssertLessThan(worst, S.self == Double.self ? 1e-12 : 1e-5)
+        }
+      }
+    }
+    return [out, dw, dx]
+  }
+
+  /// BLAS against naive in Double (rounding only), and both Float kernels, which every study
+  /// runs, against the Double reference to Float rounding relative to the result's size.
   func compare(_ c: Convolution1D, _ rng: inout RandomStream, file: StaticString = #filePath, line: UInt = #line) {
     let x = randomArray(c.inChannels * c.batch * c.length, &rng)
     let w = randomArray(c.outChannels * c.patch, &rng)
     let g = randomArray(c.outChannels * c.columns, &rng)
-    let scratch = Scratch<Double>()
-    func run(_ k: ConvolutionKernel) -> (out: [Double], dw: [Double], dx: [Double]) {
-      var out = [Double](repeating: 0, count: c.outChannels * c.columns)
-      var dw = [Double](repeating: 0.5, count: w.count)  // non-zero: the kernels must accumulate
-      var dx = [Double](repeating: -0.25, count: x.count)
-      x.withUnsafeBufferPointer { xp in
-        w.withUnsafeBufferPointer { wp in
-          g.withUnsafeBufferPointer { gp in
-            let buffer = scratch.buffer(c.scratchCount)
-            c.forward(k, x: xp.baseAddress!, w: wp.baseAddress!, out: &out, scratch: buffer)
-            c.backwardAdd(k, x: xp.baseAddress!, w: wp.baseAddress!, dout: gp.baseAddress!, dw: &dw, dx: &dx, scratch: buffer)
-            // Accumulating onto a preset output adds exactly the convolution.
-            var onto = [Double](repeating: 1, count: out.count)
-            c.forward(k, x: xp.baseAddress!, w: wp.baseAddress!, out: &onto, scratch: buffer, accumulate: true)
-            for i in 0..<out.count { XCTAssertEqual(onto[i], out[i] + 1, accuracy: 1e-12) }
-          }
-        }
+    let reference = run(.naive, c, x: x, w: w, g: g)
+    let f = { (a: [Double]) in a.map { Float($0) } }
+    let candidates: [(String, [[Double]], Double)] = [
+      ("BLAS Double", run(.blas, c, x: x, w: w, g: g), 1e-10),
+      ("BLAS Float", run(.blas, c, x: f(x), w: f(w), g: f(g)).map { $0.map(Double.init) }, 1e-5),
+      ("naive Float", run(.naive, c, x: f(x), w: f(w), g: f(g)).map { $0.map(Double.init) }, 1e-5),
+    ]
+    for (kernel, got, tolerance) in candidates {
+      for (i, what) in ["forward", "weight gradient", "input gradient"].enumerated() {
+        let scale = max(1, reference[i].map(abs).max() ?? 0)
+        let err = zip(reference[i], got[i]).map { abs($0 - $1) }.max() ?? 0
+        XCTAssertLessThan(err / scale, tolerance, "\(kernel) \(what) differs for \(c)", file: file, line: line)
       }
-      return (out, dw, dx)
-    }
-    let naive = run(.naive), blas = run(.blas)
-    for (a, b, what) in [
-      (naive.out, blas.out, "forward"), (naive.dw, blas.dw, "weight gradient"), (naive.dx, blas.dx, "input gradient"),
-    ] {
-      let err = zip(a, b).map { abs($0 - $1) }.max() ?? 0
-      XCTAssertLessThan(err, 1e-10, "\(what) differs for \(c)", file: file, line: line)
     }
   }
 
@@ -58,6 +70,9 @@ final class ConvolutionTests: XCTestCase {
       (2, 3, 4, 1, 9),  // even width, batch 1
       (2, 2, 9, 2, 4),  // signal shorter than the kernel
       (1, 1, 13, 1, 1),  // a single sample
+      (1, 16, 5, 32, 128),  // the SPEC net op's layers at the SPEC minibatch
+      (16, 1, 5, 32, 128),
+      (16, 16, 5, 4, 128),  // 16 channels in and out, as the kernel benchmark's shape
     ]
     for (ci, co, k, b, l) in shapes {
       compare(Convolution1D(inChannels: ci, outChannels: co, width: k, batch: b, length: l), &rng)
@@ -74,11 +89,16 @@ final class ConvolutionTests: XCTestCase {
     for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
       for (m, n, k) in [(3, 4, 5), (1, 6, 3), (6, 1, 3), (1, 1, 4)] {
         let a = randomArray(m * k, &rng), b = randomArray(k * n, &rng)
-        var c1 = randomArray(m * n, &rng)
-        var c2 = c1
+        let c0 = randomArray(m * n, &rng)
+        var c1 = c0, c2 = c0
         gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1.5, a: a, b: b, beta: 0.5, c: &c1)
         naiveGEMM(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1.5, a: a, b: b, beta: 0.5, c: &c2)
         XCTAssertLessThan(zip(c1, c2).map { abs($0 - $1) }.max()!, 1e-12, "\(m)×\(n)×\(k) \(ta) \(tb)")
+        // sgemm/sgemv, the routines of every study, against the Double result.
+        var c3 = c0.map { Float($0) }
+        gemm(
+          transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1.5, a: a.map { Float($0) }, b: b.map { Float($0) }, beta: 0.5, c: &c3)
+        XCTAssertLessThan(zip(c3, c2).map { abs(Double($0) - $1) }.max()!, 1e-5, "Float \(m)×\(n)×\(k) \(ta) \(tb)")
       }
     }
   }
