@@ -64,8 +64,14 @@ public struct WeightOptimizer<S: Scalar> {
     config.weightLR * 0.5 * (1 + Foundation.cos(Double.pi * Double(t) / Double(max(totalSteps, 1))))
   }
 
-  /// Clips the gradient to norm `gradientClip` (PyTorch's rule) and takes one Adam step.
+  /// Clips the gradient to norm `gradientClip` (PyTorch's rule; 0 turns clipping off rather
+  /// than zeroing every step) and takes one Adam step.
   public mutating func step(_ w: Weights<S>, at t: Int) {
+    if config.gradientClip > 0 { clip(w) }
+    adam.step(w, lr: learningRate(at: t))
+  }
+
+  func clip(_ w: Weights<S>) {
     var sq = 0.0
     for i in 0..<w.count { sq += Double(w.grad[i]) * Double(w.grad[i]) }
     let norm = sq.squareRoot()
@@ -74,6 +80,5 @@ public struct WeightOptimizer<S: Scalar> {
       let c = S(coef)
       for i in 0..<w.count { w.grad[i] *= c }
     }
-    adam.step(w, lr: learningRate(at: t))
   }
 }

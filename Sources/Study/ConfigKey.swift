@@ -27,7 +27,7 @@ public struct ConfigKey {
     // `"trials": "2"` is more likely a mistake than a wish.
     let expected = JSON.kind(get(c)), given = JSON.kind(json)
     guard given == expected || (isList && given == "a string") else {
-      throw ConfigError("\(name): expected \(expected), got \(given) \(json.serialized)")
+      throw ConfigError("\(name): expected \(expected), got \(json == .null ? "null" : "\(given) \(json.serialized)")")
     }
     let text: String
     switch json {
@@ -135,7 +135,7 @@ public struct ConfigKey {
       real("weight-lr", \.search.weightLR, "weight learning rate (cosine schedule peak)"),
       real("weight-beta1", \.search.weightBeta1, "Adam beta1 of the weights"),
       real("weight-beta2", \.search.weightBeta2, "Adam beta2 of the weights"),
-      real("gradient-clip", \.search.gradientClip, "gradient-norm clip on the weights"),
+      real("gradient-clip", \.search.gradientClip, "gradient-norm clip on the weights (0: none)"),
       real("alpha-lr", \.search.alphaLR, "alpha learning rate"),
       real("alpha-beta1", \.search.alphaBeta1, "Adam beta1 of alpha"),
       real("alpha-beta2", \.search.alphaBeta2, "Adam beta2 of alpha"),

@@ -18,11 +18,9 @@ public func mergeStudies(_ inputs: [URL], into output: URL, force: Bool) throws(
     hash = h
     provenance = config
     let records: [JSON]
-    do { records = try store.readRecords().records } catch { throw StudyError(error) }
+    do { records = try studyRecords(store, provenance: config).records } catch { throw StudyError(error) }
     for r in records {
-      guard let i = r["index"]?.int, let rh = r["config_hash"]?.string, rh == expectedRecordHash(config, index: i) else {
-        throw StudyError("\(store.resultsURL.path) holds a record without index or of another configuration", exitCode: 65)
-      }
+      let i = r["index"]!.int!
       if let (_, other) = byIndex[i] {
         let what = "\(r["method"]?.string ?? "?") on \(r["problem"]?.string ?? "?"), trial \(r["trial"]?.int ?? -1)"
         throw StudyError("plan index \(i) (\(what)) appears twice (in \(other) and \(dir.path))", exitCode: 65)
@@ -32,17 +30,20 @@ public func mergeStudies(_ inputs: [URL], into output: URL, force: Bool) throws(
   }
   var options = RunOptions(output: output)
   options.force = force
+  options.restartHint = "pass --force to overwrite it"
   let out = ResultsStore(output)
   guard case .object(var kv) = provenance else { throw StudyError("no input directories", exitCode: 64) }
   kv = kv.map { $0.0 == "shard" ? ("shard", .null) : $0 }
   kv.append(("merged_from", .array(inputs.map { .string($0.path) })))
+  let lock: DirectoryLock
   do throws(StoreError) {
-    try prepareDirectory(out, provenance: .object(kv), options: options)
+    lock = try prepareDirectory(out, provenance: .object(kv), options: options)
     try out.writeAtomically("config.json", JSON.object(kv).pretty)
     let lines = byIndex.keys.sorted().map { byIndex[$0]!.0.serialized + "\n" }.joined()
     try out.writeAtomically("results.jsonl", lines)
   } catch {
     throw StudyError(error)
   }
+  defer { withExtendedLifetime(lock) {} }
   return try summarise(out)
 }

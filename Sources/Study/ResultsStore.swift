@@ -21,6 +21,12 @@ public struct ResultsStore: Sendable {
   /// Whether `entry` is a temporary file that a killed `writeAtomically` left behind.
   static func isTemporary(_ entry: String) -> Bool { entry.hasPrefix(".") && entry.contains(".tmp-") }
 
+  /// Whether `entry` is a file that a study, sweep or merge writes (what `--force` clears).
+  static func isOwnOutput(_ entry: String) -> Bool {
+    let figure = entry.hasSuffix(".svg") && ["figure2-", "spread-", "ops-", "sweep-"].contains { entry.hasPrefix($0) }
+    return ["results.jsonl", "summary.json", "config.json", "report.md"].contains(entry) || figure || isTemporary(entry)
+  }
+
   /// Writes `text` to `name` through a temporary file and a rename.
   public func writeAtomically(_ name: String, _ text: String) throws(StoreError) {
     let target = directory.appendingPathComponent(name)
@@ -71,6 +77,28 @@ public struct ResultsStore: Sendable {
       throw StoreError("cannot truncate the torn last line of \(resultsURL.path)")
     }
   }
+}
+
+/// An exclusive lock on a study directory, held while one run writes into it: a second run
+/// (a requeued batch task, a duplicate submission) is refused instead of appending a second
+/// copy of the trials. The kernel drops it when the process ends, killed or not.
+public final class DirectoryLock: @unchecked Sendable {
+  private let fd: Int32
+
+  public init(_ path: String) throws(StoreError) {
+    fd = open(path, O_RDONLY | O_DIRECTORY)
+    if fd < 0 { throw StoreError("cannot open \(path): \(String(cString: strerror(errno)))") }
+    if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+      let busy = errno == EWOULDBLOCK
+      close(fd)
+      throw StoreError(
+        busy
+          ? "\(path) is in use by another oneshot run; wait for it to end or choose another --out"
+          : "cannot lock \(path): \(String(cString: strerror(errno)))")
+    }
+  }
+
+  deinit { close(fd) }
 }
 
 /// Appends lines to a file and syncs each one before returning.

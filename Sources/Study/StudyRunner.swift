@@ -11,6 +11,8 @@ public struct RunOptions: Sendable {
   public var resume = false
   /// Start over in a non-empty directory.
   public var force = false
+  /// What the refusal of a non-empty directory suggests (merge has no `--resume`).
+  public var restartHint = "pass --resume to continue it or --force to start over"
   /// Run only the trials whose plan index is ≡ `k` mod `n`.
   public var shard: (k: Int, n: Int)? = nil
   /// Where the live status goes (nil: silent).
@@ -55,21 +57,17 @@ public func runSweep(_ sweep: Sweep, _ options: RunOptions) throws(StudyError) -
   let store = ResultsStore(options.output)
   let provenance = sweep.provenance(shard: options.shard)
   var done = Set<Int>()
+  let lock: DirectoryLock
   do throws(StoreError) {
-    try prepareDirectory(store, provenance: provenance, options: options)
+    lock = try prepareDirectory(store, provenance: provenance, options: options)
     if options.resume {
-      let (records, torn) = try store.readRecords()
+      let (records, torn) = try studyRecords(store, provenance: provenance)
       try store.dropTornTail(torn)
       if torn > 0 && options.progress != nil {
         FileHandle.standardError.write(
           Data("oneshot: dropped a torn last line of \(store.resultsURL.path) (a run killed while writing)\n".utf8))
       }
-      for r in records {
-        guard let i = r["index"]?.int, let h = r["config_hash"]?.string, h == expectedRecordHash(provenance, index: i) else {
-          throw StoreError("\(store.resultsURL.path) holds a record of another configuration", exitCode: 65)
-        }
-        done.insert(i)
-      }
+      done = Set(records.map { $0["index"]!.int! })
     }
     try store.writeAtomically("config.json", provenance.pretty)
   } catch {
@@ -102,7 +100,27 @@ public func runSweep(_ sweep: Sweep, _ options: RunOptions) throws(StudyError) -
     })
   progress.close()
   if let f = failure.message { throw StudyError(f) }
+  defer { withExtendedLifetime(lock) {} }  // held until the summary and report are written
   return try summarise(store)
+}
+
+/// The records of a study directory, refused (exit 65, naming the line's trial) when one is not
+/// this study's: a plan index recorded twice (two runs appending into one directory), or a
+/// record of another configuration. `provenance` is the study's `config.json`, when known.
+func studyRecords(_ store: ResultsStore, provenance: JSON?) throws(StoreError) -> (records: [JSON], tornBytes: Int) {
+  let (records, torn) = try store.readRecords()
+  var seen = Set<Int>()
+  for r in records {
+    let i = r["index"]!.int!  // readRecords refuses a record without an integer index
+    let what = "plan index \(i) (\(r["method"]!.string!) on \(r["problem"]!.string!), trial \(r["trial"]!.int!))"
+    guard seen.insert(i).inserted else {
+      throw StoreError("\(store.resultsURL.path): \(what) is recorded twice", exitCode: 65)
+    }
+    if let provenance, r["config_hash"]?.string != expectedRecordHash(provenance, index: i) {
+      throw StoreError("\(store.resultsURL.path): \(what) is a record of another configuration", exitCode: 65)
+    }
+  }
+  return (records, torn)
 }
 
 /// Recomputes the rows (a sweep's: per cell) from `results.jsonl` and writes `summary.json`,
@@ -111,7 +129,10 @@ public func summarise(_ store: ResultsStore) throws(StudyError) -> StudySummary 
   let records: [JSON]
   let summary: StudySummary
   do throws(StoreError) {
-    records = try store.readRecords().records
+    let provenance = FileManager.default.contents(atPath: store.configURL.path).flatMap {
+      try? JSON.parse(String(decoding: $0, as: UTF8.self))
+    }
+    records = try studyRecords(store, provenance: provenance).records
     summary = StudySummary(records: records)
     try store.writeAtomically("summary.json", summary.json.pretty)
   } catch {
@@ -121,13 +142,20 @@ public func summarise(_ store: ResultsStore) throws(StudyError) -> StudySummary 
   return summary
 }
 
-/// Refuses to mix configurations or overwrite results; creates the directory.
-func prepareDirectory(_ store: ResultsStore, provenance: JSON, options: RunOptions) throws(StoreError) {
+/// Creates the directory and locks it, then refuses to mix configurations or overwrite results.
+func prepareDirectory(_ store: ResultsStore, provenance: JSON, options: RunOptions) throws(StoreError) -> DirectoryLock {
   let fm = FileManager.default
   let path = store.directory.path
   var isDir: ObjCBool = false
-  if fm.fileExists(atPath: path, isDirectory: &isDir) {
+  let existed = fm.fileExists(atPath: path, isDirectory: &isDir)
+  if existed {
     guard isDir.boolValue else { throw StoreError("\(path) exists and is not a directory") }
+  } else {
+    try makeDirectories(path)
+  }
+  // Locked before anything is read, so two runs cannot both decide what is missing.
+  let lock = try DirectoryLock(path)
+  if existed {
     // A run killed while writing its first file leaves only a temporary file: still empty.
     let entries = ((try? fm.contentsOfDirectory(atPath: path)) ?? []).filter { !ResultsStore.isTemporary($0) }
     // An empty directory has nothing to continue, so `--resume` just starts there: a batch
@@ -143,16 +171,16 @@ func prepareDirectory(_ store: ResultsStore, provenance: JSON, options: RunOptio
       }
     } else if !entries.isEmpty {
       guard options.force else {
-        throw StoreError("\(path) is not empty; pass --resume to continue it or --force to start over")
+        throw StoreError("\(path) is not empty; \(options.restartHint)")
       }
-      for name in ["results.jsonl", "summary.json", "config.json"] {
+      // Everything an earlier run wrote, so no figure of a problem or key it had stays behind.
+      for name in entries where ResultsStore.isOwnOutput(name) {
         try? fm.removeItem(at: store.directory.appendingPathComponent(name))
       }
     }
-  } else {
-    try makeDirectories(path)
   }
   if access(path, W_OK) != 0 { throw StoreError("\(path) is not writable") }
+  return lock
 }
 
 /// `mkdir -p`, failing with the system's reason (Foundation's message names none).

@@ -28,7 +28,7 @@ struct Arguments {
     let byName = Dictionary(options.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     var i = 0
     while i < args.count {
-      let a = args[i]
+      let a = args[i] == "-h" ? "--help" : args[i]
       i += 1
       guard a.hasPrefix("--") else {
         if allowPositional { positional.append(a); continue }
@@ -110,6 +110,10 @@ func resolveConfig(
     }
   }
   for (k, v) in args.configAssignments {
+    // A typo such as `search --problems downsample` would otherwise run blur without a word.
+    if problem != nil && studyOnlyKeys.contains(k) {
+      throw UsageError("--\(k) is a study setting; a single search or training takes --problem and --seed")
+    }
     do { try ConfigKey.named(k)!.set(&c, v) } catch { throw UsageError("--\(error)") }
   }
   // A single search or training runs its own problem: validate against that one (its length
@@ -121,11 +125,13 @@ func resolveConfig(
   return c
 }
 
+/// Keys that mean something only to a study: a single search or training has one problem and
+/// one seed, so its help leaves them out and its flags refuse them (a config file may hold them).
+let studyOnlyKeys: Set<String> = ["methods", "problems", "trials"]
+
 /// The help lines of every configuration key, with its default in `base`.
 func configHelp(_ base: StudyConfig, singleRun: Bool = false) -> String {
-  // A single search or training has one problem and one seed: the study-only keys would mislead.
-  let studyOnly: Set<String> = ["methods", "problems", "trials"]
-  return ConfigKey.all.filter { !singleRun || !studyOnly.contains($0.name) }.map { k in
+  return ConfigKey.all.filter { !singleRun || !studyOnlyKeys.contains($0.name) }.map { k in
     let def = k.get(base)
     let shown = def.string ?? def.array.map { $0.compactMap(\.string).joined(separator: ",") } ?? def.serialized
     let help =

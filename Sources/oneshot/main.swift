@@ -36,11 +36,14 @@ func fail(_ message: String, code: Int32) -> Never {
 BLAS.reexecuteSingleThreaded()
 
 let argv = Array(CommandLine.arguments.dropFirst())
-guard let first = argv.first else {
-  FileHandle.standardError.write(Data(topHelp().utf8))
-  exit(64)
+guard var first = argv.first else {
+  fail("no command given (\(commands.map(\.name).joined(separator: ", ")); see oneshot --help)", code: 64)
 }
-if first == "--help" || first == "-h" || first == "help" {
+var rest = Array(argv.dropFirst())
+if first == "help", let named = rest.first {  // `oneshot help study` = `oneshot study --help`
+  first = named
+  rest = ["--help"]
+} else if first == "--help" || first == "-h" || first == "help" {
   print(topHelp(), terminator: "")
   exit(0)
 }
@@ -52,7 +55,7 @@ guard let command = commands.first(where: { $0.name == first }) else {
   fail("unknown command '\(first)' (commands: \(commands.map(\.name).joined(separator: ", ")))", code: 64)
 }
 do {
-  try command.run(Array(argv.dropFirst()))
+  try command.run(rest)
 } catch let e as UsageError {
   fail(e.message, code: 64)
 } catch let e as StudyError {

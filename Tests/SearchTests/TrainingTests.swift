@@ -49,6 +49,19 @@ final class TrainingTests: XCTestCase {
     XCTAssertEqual(w.value[0], -1e-3, accuracy: 1e-9)
   }
 
+  func testAGradientClipOfZeroLeavesTheGradientAsItIs() {
+    var c = SearchConfig()
+    c.gradientClip = 0
+    var o = WeightOptimizer<Double>(count: 2, config: c, totalSteps: 10)
+    let w = Weights<Double>(count: 2)
+    w.grad[0] = 30
+    w.grad[1] = -40
+    o.step(w, at: 0)
+    XCTAssertEqual(w.gradient, [30, -40])
+    XCTAssertEqual(w.value[0], -1e-3, accuracy: 1e-9)
+    XCTAssertEqual(w.value[1], 1e-3, accuracy: 1e-9)
+  }
+
   func testTheSameTrialTwiceIsBitIdentical() {
     let (p, s) = tinyConfigs()
     let data = DataSet<Float>(problem: .downsample, config: p, seed: 0)

@@ -111,6 +111,60 @@ final class RobustnessTests: XCTestCase {
     XCTAssertEqual(try String(contentsOf: results, encoding: .utf8), lines.joined(separator: "\n") + "\n", "nothing rewritten")
   }
 
+  func testARecordTwiceOrOfAnotherConfigurationIsRefusedByReportResumeAndMerge() throws {
+    let dir = temporaryDirectory()
+    XCTAssertEqual(try Oneshot.run(["study"] + tinyStudy + ["--out", dir.path]).status, 0)
+    let results = ResultsStore(dir).resultsURL
+    let lines = try String(contentsOf: results, encoding: .utf8).split(separator: "\n").map(String.init)
+    let hash = try JSON.parse(lines[0])["config_hash"]!.string!
+    let otherHash = lines[3].replacingOccurrences(of: hash, with: String(repeating: "0", count: hash.count))
+    for (edited, needle) in [
+      (lines + [lines[2]], "recorded twice"), (lines[0..<3] + [otherHash] + lines[4...], "another configuration"),
+    ] {
+      try (edited.joined(separator: "\n") + "\n").write(to: results, atomically: true, encoding: .utf8)
+      for args in [
+        ["report", dir.path], ["study"] + tinyStudy + ["--out", dir.path, "--resume"],
+        ["merge", dir.path, "--out", temporaryDirectory("merged").path],
+      ] {
+        let r = try Oneshot.run(args)
+        XCTAssertEqual(r.status, 65, "\(args[0]): \(r.stderr)")
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains(needle) && r.stderr.contains("plan index"), r.stderr)
+      }
+    }
+  }
+
+  func testASecondRunIntoADirectoryInUseIsRefusedAndTheFirstFinishesAlone() throws {
+    let study = tinyStudy + ["--search-epochs", "30", "--retrain-epochs", "30", "--jobs", "1"]
+    let dir = temporaryDirectory()
+    let (first, _, _) = try Oneshot.start(["study"] + study + ["--out", dir.path, "--resume"])
+    while first.isRunning && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("config.json").path) {
+      Thread.sleep(forTimeInterval: 0.005)
+    }
+    for extra in [["--resume"], ["--force"]] {
+      let second = try Oneshot.run(["study"] + study + ["--out", dir.path] + extra)
+      XCTAssertEqual(second.status, 73, second.stderr)
+      XCTAssertTrue(second.stderr.contains("in use by another oneshot run"), second.stderr)
+    }
+    XCTAssertTrue(first.isRunning, "the first run must still be running for this test to mean anything")
+    first.waitUntilExit()
+    XCTAssertEqual(first.terminationStatus, 0)
+    XCTAssertEqual(recordsByIndex(dir).count, 12)
+    XCTAssertEqual(try ResultsStore(dir).readRecords().records.count, 12, "one record per trial")
+  }
+
+  func testForceClearsTheFiguresOfTheEarlierRun() throws {
+    let dir = temporaryDirectory()
+    XCTAssertEqual(try Oneshot.run(["study"] + tinyStudy + ["--out", dir.path]).status, 0)
+    let files = { Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)) }
+    XCTAssertTrue(try files().contains("spread-downsample.svg"))
+    let again = try Oneshot.run(["study"] + tinyStudy + ["--out", dir.path, "--force", "--problems", "blur"])
+    XCTAssertEqual(again.status, 0, again.stderr)
+    let after = try files()
+    XCTAssertFalse(after.contains { $0.contains("downsample") }, "\(after)")
+    XCTAssertTrue(after.contains("spread-blur.svg"))
+  }
+
   func testResumingWithAnotherConfigurationIsRefusedNamingTheKeys() throws {
     let dir = temporaryDirectory()
     XCTAssertEqual(try Oneshot.run(["study"] + tinyStudy + ["--out", dir.path]).status, 0)
@@ -154,13 +208,16 @@ final class RobustnessTests: XCTestCase {
       (["search", "--problem", "downsample", "--length", "130"], "divisible"),
       (["train", "--problem", "downsample", "--length", "130", "--arch", "grad,net,net,grad,net"], "divisible"),
       (["study", "--step-init", "nan"], "step-init"),
+      (["search", "--problems", "downsample"], "--problems is a study setting"),
+      (["train", "--trials", "3", "--arch", "grad,net,net,grad,net"], "--trials is a study setting"),
+      ([], "no command given"),
       (["study", "--out", "/proc/oneshot-cannot-write"], "/proc/oneshot-cannot-write: No such file or directory"),
       (["study", "--shard", "2/2"], "shard"),
       (["study", "--shard", "-1/2"], "shard"),
       (["explode"], "explode"),
     ]
     for (args, needle) in cases {
-      let writes = args[0] == "study" && !args.contains("--out")
+      let writes = args.first == "study" && !args.contains("--out")
       let r = try Oneshot.run(args + (writes ? ["--out", dir.path] : []))
       XCTAssertNotEqual(r.status, 0, "\(args)")
       XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "\(args): \(r.stderr)")
@@ -172,7 +229,7 @@ final class RobustnessTests: XCTestCase {
     let existing = temporaryDirectory("existing")
     XCTAssertEqual(try Oneshot.run(["study"] + tinyStudy + ["--out", existing.path]).status, 0)
     let before = try snapshot(existing)
-    for (args, _) in cases where args[0] == "study" && !args.contains("--out") {
+    for (args, _) in cases where args.first == "study" && !args.contains("--out") {
       for extra in [["--resume"], ["--force"]] {
         let r = try Oneshot.run(args + ["--out", existing.path] + extra)
         XCTAssertNotEqual(r.status, 0, "\(args + extra)")

@@ -71,10 +71,12 @@ final class StudyCommandTests: XCTestCase {
   }
 
   func testEveryCommandHasHelp() throws {
-    for c in ["study", "sweep", "search", "train", "report", "merge"] {
-      let r = try Oneshot.run([c, "--help"])
-      XCTAssertEqual(r.status, 0, c)
-      XCTAssertTrue(r.stdout.contains("usage: oneshot \(c)"), c)
+    for c in ["study", "sweep", "search", "train", "report", "merge", "slurm"] {
+      for form in [[c, "--help"], [c, "-h"], ["help", c]] {
+        let r = try Oneshot.run(form)
+        XCTAssertEqual(r.status, 0, "\(form)")
+        XCTAssertTrue(r.stdout.contains("usage: oneshot \(c)"), "\(form): \(r.stdout)")
+      }
     }
     XCTAssertEqual(try Oneshot.run(["--help"]).status, 0)
   }
