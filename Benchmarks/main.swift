@@ -112,7 +112,12 @@ func machine(root: URL) -> [(String, String)] {
     ("load_average_at_start", load ?? "unknown"),
     ("openblas_config", BLAS.configuration),
     ("openblas_core", BLAS.coreName),
-    ("blas_threads_per_measurement", "1"),
+    (
+      "blas_threads_per_measurement",
+      {
+        BLAS.setThreads(1); return "\(BLAS.threads)"
+      }()
+    ),  // as each section sets it
     ("os", ProcessInfo.processInfo.operatingSystemVersionString),
     (
       "commit",

@@ -55,6 +55,7 @@ public func runSweep(_ sweep: Sweep, _ options: RunOptions) throws(StudyError) -
     throw StudyError("--shard: need 0 ≤ K < N, got \(s.k)/\(s.n)", exitCode: 64)
   }
   let store = ResultsStore(options.output)
+  BLAS.setThreads(1)  // one thread per trial (the scheduler keeps it so), before config.json records it
   let provenance = sweep.provenance(shard: options.shard)
   var done = Set<Int>()
   let lock: DirectoryLock

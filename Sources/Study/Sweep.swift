@@ -159,7 +159,7 @@ public struct Sweep: Sendable {
         ("kernel", .string(base.kernel.rawValue)),
         ("openblas_config", .string(BLAS.configuration)),
         ("openblas_core", .string(BLAS.coreName)),
-        ("blas_threads_per_trial", .number(1)),
+        ("blas_threads_per_trial", .number(Double(BLAS.threads))),  // read back: runSweep pins it first
       ])
   }
 

@@ -146,6 +146,11 @@ final class ReportTests: XCTestCase {
     _ = try writeFixture()
     XCTAssertEqual(try elements(in: "figure2-blur.svg").marks, 5)  // darts-good 3, darts-all 2
     XCTAssertEqual(try elements(in: "figure2-downsample.svg").marks, 3)
+    // The correlation is written on the figure: darts-good on blur has one-shot 10, 11, 12 against
+    // 20, 22, 21 (its diverged trial left out): Pearson 0.5, Spearman 0.5, τ-b 1/3.
+    let figure = try text("figure2-blur.svg")
+    XCTAssertTrue(figure.contains("darts-good (n = 3): Pearson 0.50, Spearman 0.50, Kendall τ-b 0.33"), figure)
+    XCTAssertTrue(try text("figure2-downsample.svg").contains("darts-good (n = 1): correlation n &lt; 2"))
   }
 
   func testSpreadPlotParsesAsXMLWithOneMarkPerTrialThatDidNotDiverge() throws {
@@ -186,11 +191,17 @@ private func record(
 ) -> JSON {
   .object([
     ("method", .string(method)), ("problem", .string(problem)), ("trial", .number(Double(trial))),
-    ("index", .number(0)), ("seed", .number(0)), ("config_hash", .string("test")),
+    ("index", .number(Double(uniqueIndex(method, problem, trial)))), ("seed", .number(0)), ("config_hash", .string("test")),
     ("architecture", arch.map { .array($0.map(JSON.string)) } ?? .null), ("alpha", .null), ("alpha_history", .null),
     ("oneshot_val_psnr", .num(oneShot)), ("architecture_psnr", psnr), ("diverged", .bool(diverged)),
     ("divergence", diverged ? .string("non-finite loss") : .null), ("seconds", .number(1)),
   ])
+}
+
+/// A plan index of its own for every (method, problem, trial): a study records each index once.
+private func uniqueIndex(_ method: String, _ problem: String, _ trial: Int) -> Int {
+  let methods = ["darts-good", "darts-all", "random", "grad-only", "nets-only"]
+  return (problem == "blur" ? 0 : 100_000) + 1000 * (methods.firstIndex(of: method) ?? 9) + trial
 }
 
 private let mixed = ["grad", "net", "grad"]

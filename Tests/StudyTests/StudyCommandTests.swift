@@ -24,7 +24,10 @@ final class StudyCommandTests: XCTestCase {
       if darts { XCTAssertEqual(r["alpha_history"]?.array?.count, 2, "one softmax(α) per epoch") }
     }
     let config = try JSON.parse(String(contentsOf: dir.appendingPathComponent("config.json"), encoding: .utf8))
-    XCTAssertNotNil(config["openblas_config"]?.string)
+    XCTAssertTrue(config["openblas_config"]?.string?.hasPrefix("OpenBLAS") == true, "\(config)")
+    XCTAssertEqual(config["blas_threads_per_trial"]?.int, 1, "read back from OpenBLAS")
+    XCTAssertEqual(config["oneshot_version"]?.string, oneshotVersion)
+    XCTAssertNotNil(config["openblas_core"]?.string)
     XCTAssertEqual(config["kernel"]?.string, "blas")
     XCTAssertEqual(config["config"]?["trials"]?.int, 2)
     XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("summary.json").path))
@@ -68,6 +71,36 @@ final class StudyCommandTests: XCTestCase {
     XCTAssertEqual(r.status, 0, r.stderr)
     let psnr = try JSON.parse(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines))["architecture_psnr"]?.double
     XCTAssertTrue(psnr?.isFinite ?? false)
+  }
+
+  func testTheStatusIsPlainLinesInALogALiveLineOnATerminalAndNothingWhenQuiet() throws {
+    let loud = tinyStudy.filter { $0 != "--quiet" }
+    // Standard error a pipe, as in a batch job's log: whole lines, the last one the final count.
+    let log = try Oneshot.run(["study"] + loud + ["--out", temporaryDirectory("log").path])
+    XCTAssertEqual(log.status, 0, log.stderr)
+    let lines = log.stderr.split(separator: "\n")
+    XCTAssertFalse(log.stderr.contains("\r"))
+    XCTAssertTrue(lines.last?.hasPrefix("12/12 done, 0 running, 0 diverged, ") == true, log.stderr)
+    XCTAssertTrue(lines.last?.contains("ETA 0:00, best ") == true && lines.last?.hasSuffix(" dB") == true, log.stderr)
+    // On a terminal (script(1) gives the binary a pseudo-terminal): one line rewritten in place.
+    let out = temporaryDirectory("tty")
+    let command = ([Oneshot.binary.path, "study"] + loud + ["--out", out.path]).joined(separator: " ")
+    let tty = Process()
+    tty.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+    tty.arguments = ["-qec", command, "/dev/null"]
+    let pipe = Pipe()
+    tty.standardOutput = pipe
+    tty.standardInput = FileHandle.nullDevice
+    try tty.run()
+    let screen = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    tty.waitUntilExit()
+    XCTAssertEqual(tty.terminationStatus, 0, screen)
+    XCTAssertTrue(screen.contains("\r\u{1B}[K12/12"), screen)
+    XCTAssertEqual(recordsByIndex(out).count, 12)
+    // --quiet: nothing on standard error at all.
+    let quiet = try Oneshot.run(["study"] + tinyStudy + ["--out", temporaryDirectory("quiet").path])
+    XCTAssertEqual(quiet.status, 0)
+    XCTAssertEqual(quiet.stderr, "")
   }
 
   func testEveryCommandHasHelp() throws {
