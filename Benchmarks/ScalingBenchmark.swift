@@ -8,12 +8,14 @@ func scalingBenchmark(quick: Bool) -> Section {
   let cores = ProcessInfo.processInfo.activeProcessorCount
   var config = StudyConfig.quick
   config.problems = [.blur]
-  config.trials = quick ? 2 : 4
+  // Enough trials that the last one's tail is a small part of the wall time, and five
+  // repetitions: on a shared machine single runs of a few seconds scatter by ±10 %.
+  config.trials = quick ? 2 : 8
   if quick {
     config.search.searchEpochs = 2
     config.search.retrainEpochs = 4
   }
-  let repeats = quick ? 1 : 3
+  let repeats = quick ? 1 : 5
   let trials = config.trials * config.methods.count * config.problems.count
   var section = Section(
     key: "scaling",

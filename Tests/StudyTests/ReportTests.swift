@@ -165,14 +165,21 @@ final class ReportTests: XCTestCase {
     XCTAssertEqual(try elements(in: "ops-downsample.svg").cells, 2 * 4 * 3)
   }
 
-  /// Parses an SVG and counts its data marks and heatmap cells.
   private func elements(in name: String) throws -> (marks: Int, cells: Int) {
-    let parser = XMLParser(data: Data(try text(name).utf8))
-    let counter = ClassCounter()
-    parser.delegate = counter
-    XCTAssertTrue(parser.parse(), "\(name) is not well-formed XML: \(String(describing: parser.parserError))")
-    return (counter.counts["mark"] ?? 0, counter.counts["cell"] ?? 0)
+    try svgElements(directory.appendingPathComponent(name))
   }
+}
+
+/// Parses an SVG (failing the test unless it is well-formed XML) and counts its data marks and
+/// heatmap cells.
+func svgElements(_ url: URL, file: StaticString = #filePath, line: UInt = #line) throws -> (marks: Int, cells: Int) {
+  let parser = XMLParser(data: try Data(contentsOf: url))
+  let counter = ClassCounter()
+  parser.delegate = counter
+  XCTAssertTrue(
+    parser.parse(), "\(url.lastPathComponent) is not well-formed XML: \(String(describing: parser.parserError))",
+    file: file, line: line)
+  return (counter.counts["mark"] ?? 0, counter.counts["cell"] ?? 0)
 }
 
 private final class ClassCounter: NSObject, XMLParserDelegate {
