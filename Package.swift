@@ -24,7 +24,7 @@ let package = Package(
     .target(name: "Study", dependencies: ["Numerics", "InverseProblems", "Search"], swiftSettings: fast),
     .executableTarget(name: "oneshot", dependencies: ["Study"], swiftSettings: fast),
     .executableTarget(
-      name: "Benchmarks", dependencies: ["Study"], path: "Benchmarks", exclude: ["results"],
+      name: "Benchmarks", dependencies: ["Study"], path: "Benchmarks", exclude: ["results", "peer_replay.py"],
       swiftSettings: fast),
     .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
     .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),

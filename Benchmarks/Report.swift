@@ -74,6 +74,7 @@ enum Format {
     if s >= 1e-3 { return String(format: "%.2f ms", s * 1e3) }
     return String(format: "%.1f µs", s * 1e6)
   }
+  static func scientific(_ x: Double) -> String { x.isFinite ? String(format: "%.1e", x) : "—" }
   static func ratio(_ x: Double) -> String { x.isFinite ? String(format: "%.2f×", x) : "—" }
   static func mib(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
 }

@@ -13,7 +13,7 @@ let usage = """
   Runs the benchmarks of issue 6 and prints their tables and targets (PASS/MISS).
     --quick        fewer repetitions, a smaller kernel grid and a few epochs per trial (a check, not figures)
     --skip-peer    do not run the PyTorch peer
-    --only LIST    comma-separated sections: kernels, peer, scaling, limit, memory (default: all)
+    --only LIST    comma-separated sections: kernels, peer, scaling, limit, memory, agreement (default: all)
     --peer FILE    the peer script (default $ONESHOT_PEER, else ROOT/../shared/peers/torch_reference.py)
     --python EXE   the interpreter for the peer (default $ONESHOT_PYTHON, else python3)
     --root DIR     the repository root (default: the nearest directory up from here with Package.swift)
@@ -21,7 +21,7 @@ let usage = """
   other runs write ROOT/Benchmarks/results/quick.{json,md} or partial.{json,md} and leave those alone.
   """
 
-let sectionNames = ["kernels", "peer", "scaling", "limit", "memory"]
+let sectionNames = ["kernels", "peer", "scaling", "limit", "memory", "agreement"]
 
 struct Options {
   var quick = false
@@ -166,6 +166,7 @@ for name in wanted {
   case "peer": section = peerBenchmark(quick: options.quick, peer: peer)
   case "scaling": section = scalingBenchmark(quick: options.quick)
   case "limit": section = limitBenchmark(quick: options.quick)
+  case "agreement": section = agreementBenchmark(quick: options.quick, peer: peer, root: root)
   default: section = memoryBenchmark(quick: options.quick)
   }
   print(section.text, terminator: "")
