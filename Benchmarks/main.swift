@@ -2,7 +2,9 @@
 // scaling over cores, a search step against the machine's sgemm rate, and memory; prints the
 // tables and the targets as PASS/MISS, and writes JSON and Markdown (see `--help`).
 import Foundation
+import InverseProblems
 import Numerics
+import Search
 import Study
 
 BLAS.reexecuteSingleThreaded()
@@ -131,9 +133,19 @@ func machine(root: URL) -> [(String, String)] {
 // MARK: the run
 
 var arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.first == "--child" {  // the memory benchmark's child processes
+if arguments.first == "--child" {  // the memory benchmark's child processes, and exports
   switch arguments.dropFirst().first {
   case "memory-trial": memoryTrialChild(quick: arguments.contains("--quick"))
+  case "export-search":  // the agreement section's inputs, for peer_replay.py by hand
+    guard arguments.count >= 4, let problem = Problem(rawValue: arguments[3]) else {
+      fail("usage: oneshot-bench --child export-search DIR blur|downsample [EPOCHS]")
+    }
+    let epochs = arguments.count > 4 ? Int(arguments[4]) ?? 10 : 10
+    let dir = URL(fileURLWithPath: arguments[2])
+    do {
+      try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+      try exportSearch(problem: problem, order: .first, ops: Op.allCases, epochs: epochs, into: dir)
+    } catch { fail("export-search: \(error)") }
   case "memory-growth":
     let steps = arguments.firstIndex(of: "--steps").flatMap { Int(arguments[$0 + 1]) } ?? 2000
     memoryGrowthChild(steps: steps)

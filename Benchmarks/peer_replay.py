@@ -8,6 +8,10 @@ NoiseOp) for oneshot's, runs the peer's `train_weights` with its own alpha step 
 prints one JSON line comparing alpha after every epoch and the weights at the end.
 
     python3 peer_replay.py --peer ../shared/peers/torch_reference.py --dir EXPORT_DIR
+
+With --own-streams K it instead runs K full searches of the peer (float32, seeds 0…K-1) with its
+own initialisation, batches and noise on oneshot's data set, and prints the architecture each
+picks: whether a difference between the two tools' architecture statistics lies in the data.
 """
 import argparse
 import importlib.util
@@ -29,6 +33,7 @@ def main():
     cli = argparse.ArgumentParser()
     cli.add_argument("--peer", required=True)
     cli.add_argument("--dir", required=True)
+    cli.add_argument("--own-streams", type=int, default=0, metavar="K")
     a = cli.parse_args()
     peer = load_peer(a.peer)
     torch.set_num_threads(1)
@@ -40,6 +45,8 @@ def main():
         return raw[: n * L].view(n, L), raw[n * L :].view(n, M)
 
     data = {"train": split("train", int(meta["train"])), "val": split("val", int(meta["val"]))}
+    if a.own_streams:
+        return own_streams(peer, meta, {k: (x.float(), y.float()) for k, (x, y) in data.items()}, a.own_streams)
     op = peer.Operator(meta["problem"])
     # oneshot's taps: the peer rounds its Gaussian to float32, which alone would differ by 1e-8.
     op.kernel = torch.tensor(meta["taps"], dtype=torch.float64)
@@ -121,6 +128,23 @@ def main():
     }))
     if used[0] != draws.numel():
         raise SystemExit(f"the peer used {used[0]} noise draws, oneshot made {draws.numel()}")
+
+
+def own_streams(peer, meta, data, count):
+    """The peer's own first-order searches (SPEC sizes, its float32 path) on oneshot's data."""
+    args = argparse.Namespace(
+        layers=int(meta["layers"]), channels=int(meta["channels"]), kernel=int(meta["kernel_width"]),
+        roll_shift=int(meta["roll_shift"]), batch=int(meta["batch"]), w_lr=1e-3, a_lr=3e-3, order="first",
+    )
+    op = peer.Operator(meta["problem"])
+    names = peer.OPS_ALL
+    for seed in range(count):
+        gen = torch.Generator().manual_seed(seed)
+        net = peer.Supernet(names, op, args, gen)
+        ok = peer.train_weights(net, data, args, 30, gen, peer.make_alpha_step(net, args, gen))
+        arch = [names[i] for i in net.alpha.argmax(dim=1).tolist()]
+        val = peer.evaluate(net, data["val"], gen) if ok else None
+        print(json.dumps({"seed": seed, "architecture": ",".join(arch), "oneshot_val_psnr": val}), flush=True)
 
 
 if __name__ == "__main__":
