@@ -35,14 +35,19 @@ final class TrainingTests: XCTestCase {
     XCTAssertEqual(o.learningRate(at: 100), 0, accuracy: 1e-15)
   }
 
-  func testGradientClipBoundsTheStepNorm() {
+  /// One weight-optimiser step from gradient `g` with clip `clip`, on weights starting at 0.
+  func stepOnce(clip: Double, _ g: [Double]) -> Weights<Double> {
     var c = SearchConfig()
-    c.gradientClip = 1
-    var o = WeightOptimizer<Double>(count: 2, config: c, totalSteps: 10)
-    let w = Weights<Double>(count: 2)
-    w.grad[0] = 30
-    w.grad[1] = 40
+    c.gradientClip = clip
+    var o = WeightOptimizer<Double>(count: g.count, config: c, totalSteps: 10)
+    let w = Weights<Double>(count: g.count)
+    for (i, x) in g.enumerated() { w.grad[i] = x }
     o.step(w, at: 0)
+    return w
+  }
+
+  func testGradientClipBoundsTheStepNorm() {
+    let w = stepOnce(clip: 1, [30, 40])
     // Clipped to norm 1: (0.6, 0.8); Adam's first step then moves each entry by lr·sign.
     XCTAssertEqual(w.gradient[0], 0.6, accuracy: 1e-6)
     XCTAssertEqual(w.gradient[1], 0.8, accuracy: 1e-6)
@@ -50,13 +55,7 @@ final class TrainingTests: XCTestCase {
   }
 
   func testAGradientClipOfZeroLeavesTheGradientAsItIs() {
-    var c = SearchConfig()
-    c.gradientClip = 0
-    var o = WeightOptimizer<Double>(count: 2, config: c, totalSteps: 10)
-    let w = Weights<Double>(count: 2)
-    w.grad[0] = 30
-    w.grad[1] = -40
-    o.step(w, at: 0)
+    let w = stepOnce(clip: 0, [30, -40])
     XCTAssertEqual(w.gradient, [30, -40])
     XCTAssertEqual(w.value[0], -1e-3, accuracy: 1e-9)
     XCTAssertEqual(w.value[1], 1e-3, accuracy: 1e-9)
