@@ -27,17 +27,23 @@ public struct ResultsStore: Sendable {
     return ["results.jsonl", "summary.json", "config.json", "report.md"].contains(entry) || figure || isTemporary(entry)
   }
 
-  /// Writes `text` to `name` through a temporary file and a rename.
+  /// Writes `text` to `name` through a temporary file, synced before the rename (and the
+  /// directory after it), so even a power loss leaves the old file or the new one, whole.
   public func writeAtomically(_ name: String, _ text: String) throws(StoreError) {
     let target = directory.appendingPathComponent(name)
     let tmp = directory.appendingPathComponent(ResultsStore.temporaryName(name))
-    do {
-      try Data(text.utf8).write(to: tmp)
-      if rename(tmp.path, target.path) != 0 { throw StoreError("cannot rename into \(target.path)") }
-    } catch let e as StoreError {
-      throw e
-    } catch {
-      throw StoreError("cannot write \(target.path): \(error.localizedDescription)")
+    let fd = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    if fd < 0 { throw StoreError("cannot write \(target.path): \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    try writeAll(fd, Array(text.utf8), path: target.path)
+    fsync(fd)
+    if rename(tmp.path, target.path) != 0 {
+      throw StoreError("cannot rename into \(target.path): \(String(cString: strerror(errno)))")
+    }
+    let dir = open(directory.path, O_RDONLY | O_DIRECTORY)
+    if dir >= 0 {
+      fsync(dir)
+      close(dir)
     }
   }
 
@@ -116,17 +122,21 @@ public final class LineWriter: @unchecked Sendable {
 
   /// Writes `line` and a newline in one `write`, then `fsync`s.
   public func append(_ line: String) throws(StoreError) {
-    let bytes = Array((line + "\n").utf8)
-    var done = 0
-    while done < bytes.count {
-      let n = bytes[done...].withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw StoreError("cannot write \(path): \(String(cString: strerror(errno)))")
-      }
-      done += n
-    }
+    try writeAll(fd, Array((line + "\n").utf8), path: path)
     fsync(fd)
+  }
+}
+
+/// Writes every byte to `fd`, retrying short and interrupted writes.
+private func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StoreError) {
+  var done = 0
+  while done < bytes.count {
+    let n = bytes[done...].withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
+    if n < 0 {
+      if errno == EINTR { continue }
+      throw StoreError("cannot write \(path): \(String(cString: strerror(errno)))")
+    }
+    done += n
   }
 }
 
