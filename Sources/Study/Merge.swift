@@ -1,8 +1,16 @@
 import Foundation
 
+/// What a merge produced: the summary, and how many of the plan's trials it holds (fewer when
+/// a shard was left out or is unfinished: `planned` is nil if the configuration does not say).
+public struct MergeOutcome {
+  public var summary: StudySummary
+  public var merged: Int
+  public var planned: Int?
+}
+
 /// Combines the shard directories of one study or sweep into `output`: the configurations
 /// must agree (same hash) and no trial may appear twice. Records are written in plan order.
-public func mergeStudies(_ inputs: [URL], into output: URL, force: Bool) throws(StudyError) -> StudySummary {
+public func mergeStudies(_ inputs: [URL], into output: URL, force: Bool) throws(StudyError) -> MergeOutcome {
   var hash: String? = nil
   var provenance: JSON = .null
   var byIndex: [Int: (JSON, String)] = [:]
@@ -45,5 +53,18 @@ public func mergeStudies(_ inputs: [URL], into output: URL, force: Bool) throws(
     throw StudyError(error)
   }
   defer { withExtendedLifetime(lock) {} }
-  return try summarise(out)
+  return MergeOutcome(summary: try summarise(out), merged: byIndex.count, planned: plannedTrials(provenance))
+}
+
+/// The number of trials a study's or sweep's `config.json` plans.
+func plannedTrials(_ provenance: JSON) -> Int? {
+  if let cells = provenance["cells"]?.array {
+    let counts = cells.compactMap { $0["trials"]?.int }
+    return counts.count == cells.count ? counts.reduce(0, +) : nil
+  }
+  let c = provenance["config"]
+  guard let trials = c?["trials"]?.int, let m = c?["methods"]?.array?.count, let p = c?["problems"]?.array?.count else {
+    return nil
+  }
+  return trials * m * p
 }

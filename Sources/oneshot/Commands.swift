@@ -234,8 +234,13 @@ func mergeCommand(_ raw: [String]) throws {
   if args.has("help") { return printHelp("oneshot merge DIR... --out DIR", options, config: false) }
   guard !args.positional.isEmpty else { throw UsageError("merge needs at least one shard directory") }
   guard let out = args.last("out") else { throw UsageError("merge needs --out DIR") }
-  let summary = try mergeStudies(
+  let merged = try mergeStudies(
     args.positional.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: out), force: args.has("force"))
-  print(summary.table, terminator: "")
+  print(merged.summary.table, terminator: "")
   print("report: \(ResultsStore(URL(fileURLWithPath: out)).reportURL.path)")
+  if let planned = merged.planned, merged.merged < planned {
+    // Not an error (a partial look at a running study is useful), but never silent.
+    FileHandle.standardError.write(
+      Data("oneshot: merged \(merged.merged) of the \(planned) planned trials: a shard is missing or unfinished\n".utf8))
+  }
 }

@@ -52,6 +52,11 @@ final class RobustnessTests: XCTestCase {
     let m = try Oneshot.run(["merge", s0.path, s1.path, "--out", merged.path])
     XCTAssertEqual(m.status, 0, m.stderr)
     XCTAssertEqual(recordsByIndex(merged), recordsByIndex(whole))
+    XCTAssertEqual(m.stderr, "", "a complete merge says nothing on stderr")
+    // One shard of two: merged, with one line saying what is missing.
+    let half = try Oneshot.run(["merge", s0.path, "--out", temporaryDirectory("half").path])
+    XCTAssertEqual(half.status, 0, half.stderr)
+    XCTAssertEqual(half.stderr, "oneshot: merged 6 of the 12 planned trials: a shard is missing or unfinished\n")
     // The same shard twice is a duplicate; a shard of another study is a mismatch.
     let dup = try Oneshot.run(["merge", s0.path, s0.path, "--out", temporaryDirectory("dup").path])
     XCTAssertNotEqual(dup.status, 0)
