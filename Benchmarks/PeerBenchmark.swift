@@ -12,7 +12,7 @@ struct Peer {
   /// `nil` and the reason when the peer cannot run here (no python3, no torch, no script).
   func availability() -> (torch: String?, reason: String?) {
     guard FileManager.default.fileExists(atPath: script) else {
-      return (nil, "peer script not found at \(script)")
+      return (nil, "peer script not found at \(script) (pass --peer FILE or set ONESHOT_PEER)")
     }
     guard let exe = which(python) else { return (nil, "\(python) not found") }
     guard let r = runProcess(exe, ["-c", "import numpy, torch; print(torch.__version__)"]) else {

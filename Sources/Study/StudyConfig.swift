@@ -48,8 +48,8 @@ public struct StudyConfig: Equatable, Sendable {
     try need(!methods.isEmpty, "methods", "needs at least one method")
     try need(!problems.isEmpty, "problems", "needs at least one problem")
     try need(trials > 0, "trials", "must be positive, got \(trials)")
-    try need(data.length > 0, "length", "must be positive")
-    try need(data.downsampleFactor > 0, "downsample-factor", "must be positive")
+    try need(data.length > 0, "length", "must be positive, got \(data.length)")
+    try need(data.downsampleFactor > 0, "downsample-factor", "must be positive, got \(data.downsampleFactor)")
     if problems.contains(.downsample) {
       try need(
         data.length % data.downsampleFactor == 0, "length",
@@ -82,7 +82,7 @@ public struct StudyConfig: Equatable, Sendable {
       try need(v.isFinite, k, "must be finite, got \(v)")
     }
     for (k, v) in [("blur-sigma", data.blurSigma), ("anti-alias-sigma", data.antiAliasSigma)] {
-      try need(v > 0, k, "must be positive")
+      try need(v > 0, k, "must be positive, got \(v)")
     }
     for (k, v) in [
       ("weight-beta1", s.weightBeta1), ("weight-beta2", s.weightBeta2),

@@ -143,5 +143,5 @@ func configHelp(_ base: StudyConfig, singleRun: Bool = false) -> String {
 /// One aligned line of help; a long flag pushes its text right rather than touching it.
 func helpLine(_ flag: String, _ text: String) -> String {
   let left = "  " + flag
-  return (left.count < 30 ? left.padding(toLength: 30, withPad: " ", startingAt: 0) : left + "  ") + text
+  return (left.count < 31 ? left.padding(toLength: 32, withPad: " ", startingAt: 0) : left + "  ") + text
 }

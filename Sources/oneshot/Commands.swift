@@ -220,6 +220,14 @@ func reportCommand(_ raw: [String]) throws {
   guard FileManager.default.fileExists(atPath: store.resultsURL.path) else {
     throw UsageError("\(store.resultsURL.path) does not exist")
   }
+  // A running study rewrites the report when it ends; one written now would be of a part.
+  let lock: DirectoryLock
+  do { lock = try DirectoryLock(dir.path) } catch { throw StudyError(error) }
+  defer { withExtendedLifetime(lock) {} }
+  if let torn = try? store.readRecords().tornBytes, torn > 0 {
+    FileHandle.standardError.write(
+      Data("oneshot: left out a torn last line of \(store.resultsURL.path) (a run killed while writing)\n".utf8))
+  }
   print(try summarise(store).table, terminator: "")
   print("report: \(store.reportURL.path)")
 }

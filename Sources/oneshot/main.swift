@@ -24,6 +24,7 @@ let commands: [(name: String, summary: String, run: ([String]) throws -> Void)] 
 
   commands:
   \(commands.map { "  " + $0.name.padding(toLength: 9, withPad: " ", startingAt: 0) + $0.summary }.joined(separator: "\n"))
+    help CMD the options of one command (as `oneshot CMD --help`)
 
   """
 }

@@ -146,8 +146,11 @@ final class RobustnessTests: XCTestCase {
     while first.isRunning && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("config.json").path) {
       Thread.sleep(forTimeInterval: 0.005)
     }
-    for extra in [["--resume"], ["--force"]] {
-      let second = try Oneshot.run(["study"] + study + ["--out", dir.path] + extra)
+    for args in [
+      ["study"] + study + ["--out", dir.path, "--resume"], ["study"] + study + ["--out", dir.path, "--force"],
+      ["report", dir.path],
+    ] {
+      let second = try Oneshot.run(args)
       XCTAssertEqual(second.status, 73, second.stderr)
       XCTAssertTrue(second.stderr.contains("in use by another oneshot run"), second.stderr)
     }
