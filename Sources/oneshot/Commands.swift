@@ -90,6 +90,8 @@ func resolveSweep(_ args: Arguments) throws(UsageError) -> Sweep {
   for text in args.all("grid") {
     do { grid.append(try GridAxis.parse(text)) } catch { throw UsageError("--\(error)") }
   }
+  // A sweep's own config.json brings its grid back (keys the flags sweep keep the flags').
+  for axis in try gridOfConfigFile(args) where !grid.contains(where: { $0.key == axis.key }) { grid.append(axis) }
   if args.last("preset") == "sensitivity" {
     // The preset's axes unless the flags sweep the same key.
     grid += sensitivity.grid.filter { axis in !grid.contains { $0.key == axis.key } }
@@ -103,6 +105,21 @@ func resolveSweep(_ args: Arguments) throws(UsageError) -> Sweep {
   } catch {
     throw UsageError("--\(error)")
   }
+}
+
+/// The axes stored under `grid` in the `--config` file (a sweep's `config.json`), if any.
+func gridOfConfigFile(_ args: Arguments) throws(UsageError) -> [GridAxis] {
+  guard let path = args.last("config"), let data = FileManager.default.contents(atPath: path),
+    let json = try? JSON.parse(String(decoding: data, as: UTF8.self)), case .object(let axes) = json["grid"] ?? .null
+  else { return [] }
+  var out: [GridAxis] = []
+  for (key, values) in axes {
+    let texts = values.array?.compactMap(\.string) ?? []
+    do { out.append(try GridAxis.parse("\(key)=\(texts.joined(separator: ","))")) } catch {
+      throw UsageError("--config \(path): grid: \(error)")
+    }
+  }
+  return out
 }
 
 /// The table of a finished study or sweep and where its files are; diverged trials are

@@ -138,6 +138,16 @@ final class SweepTests: XCTestCase {
     XCTAssertEqual(recordsByIndex(sweep, ignoring: ["seconds", "cell", "cell_index"]), recordsByIndex(study))
   }
 
+  func testASweepsOwnConfigFileRunsTheSameSweepAgain() throws {
+    let first = temporaryDirectory("first"), again = temporaryDirectory("again")
+    XCTAssertEqual(try Oneshot.run(["sweep"] + smallSweep + ["--out", first.path]).status, 0)
+    let r = try Oneshot.run([
+      "sweep", "--config", first.appendingPathComponent("config.json").path, "--quiet", "--out", again.path,
+    ])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertEqual(recordsByIndex(again), recordsByIndex(first))
+  }
+
   func testAKilledSweepResumesToTheSameRecordsAsAnUninterruptedRun() throws {
     let reference = temporaryDirectory("reference"), dir = temporaryDirectory("killed")
     XCTAssertEqual(try Oneshot.run(["sweep"] + smallSweep + ["--out", reference.path]).status, 0)
