@@ -14,6 +14,7 @@ public func mergeStudies(_ inputs: [URL], into output: URL, force: Bool) throws(
   var hash: String? = nil
   var provenance: JSON = .null
   var byIndex: [Int: (JSON, String)] = [:]
+  var provenances: [JSON] = []
   for dir in inputs {
     let store = ResultsStore(dir)
     guard let text = FileManager.default.contents(atPath: store.configURL.path),
@@ -25,6 +26,7 @@ public func mergeStudies(_ inputs: [URL], into output: URL, force: Bool) throws(
     }
     hash = h
     provenance = config
+    provenances.append(config)
     let records: [JSON]
     do { records = try studyRecords(store, provenance: config).records } catch { throw StudyError(error) }
     for r in records {
@@ -36,6 +38,7 @@ public func mergeStudies(_ inputs: [URL], into output: URL, force: Bool) throws(
       byIndex[i] = (r, dir.path)
     }
   }
+  warnIfKernelsDiffer(provenances, what: "merging shards run")
   var options = RunOptions(output: output)
   options.force = force
   options.restartHint = "pass --force to overwrite it"
@@ -45,8 +48,9 @@ public func mergeStudies(_ inputs: [URL], into output: URL, force: Bool) throws(
   kv.append(("merged_from", .array(inputs.map { .string($0.path) })))
   let lock: DirectoryLock
   do throws(StoreError) {
-    lock = try prepareDirectory(out, provenance: .object(kv), options: options)
-    try out.writeAtomically("config.json", JSON.object(kv).pretty)
+    var merged = withOpenBLASCores(.object(kv), of: provenances)
+    lock = try prepareDirectory(out, provenance: &merged, options: options)
+    try out.writeAtomically("config.json", merged.pretty)
     let lines = byIndex.keys.sorted().map { byIndex[$0]!.0.serialized + "\n" }.joined()
     try out.writeAtomically("results.jsonl", lines)
   } catch {

@@ -56,11 +56,11 @@ public func runSweep(_ sweep: Sweep, _ options: RunOptions) throws(StudyError) -
   }
   let store = ResultsStore(options.output)
   BLAS.setThreads(1)  // one thread per trial (the scheduler keeps it so), before config.json records it
-  let provenance = sweep.provenance(shard: options.shard)
+  var provenance = sweep.provenance(shard: options.shard)
   var done = Set<Int>()
   let lock: DirectoryLock
   do throws(StoreError) {
-    lock = try prepareDirectory(store, provenance: provenance, options: options)
+    lock = try prepareDirectory(store, provenance: &provenance, options: options)
     if options.resume {
       let (records, torn) = try studyRecords(store, provenance: provenance)
       try store.dropTornTail(torn)
@@ -144,7 +144,11 @@ public func summarise(_ store: ResultsStore) throws(StudyError) -> StudySummary 
 }
 
 /// Creates the directory and locks it, then refuses to mix configurations or overwrite results.
-func prepareDirectory(_ store: ResultsStore, provenance: JSON, options: RunOptions) throws(StoreError) -> DirectoryLock {
+/// On `--resume`, `provenance`'s `openblas_core` comes to name every core whose kernels made
+/// records in the directory (`Zen+Cooperlake`).
+func prepareDirectory(_ store: ResultsStore, provenance: inout JSON, options: RunOptions) throws(StoreError)
+  -> DirectoryLock
+{
   let fm = FileManager.default
   let path = store.directory.path
   var isDir: ObjCBool = false
@@ -170,6 +174,8 @@ func prepareDirectory(_ store: ResultsStore, provenance: JSON, options: RunOptio
       if !differing.isEmpty {
         throw StoreError("--resume: \(path) was run with different settings: \(differing.joined(separator: ", "))")
       }
+      warnIfKernelsDiffer([old, provenance], what: "resuming \(path)")
+      provenance = withOpenBLASCores(provenance, of: [old, provenance])
     } else if !entries.isEmpty {
       guard options.force else {
         throw StoreError("\(path) is not empty; \(options.restartHint)")
@@ -193,6 +199,37 @@ private func makeDirectories(_ path: String) throws(StoreError) {
       throw StoreError("cannot create \(path): \(String(cString: strerror(errno)))")
     }
   }
+}
+
+/// One line on stderr when `config.json`s come from different OpenBLAS cores: each core has its
+/// own kernels, which round differently, so the records will agree to rounding (about 1e-7
+/// relative) rather than bit for bit with a run on one machine type.
+func warnIfKernelsDiffer(_ provenances: [JSON], what: String) {
+  let cores = openBLASCores(provenances)
+  guard cores.count > 1 else { return }
+  FileHandle.standardError.write(
+    Data(
+      ("oneshot: note: \(what) on OpenBLAS cores \(cores.joined(separator: " and ")); their kernels round "
+        + "differently, so its records agree with a one-machine run to rounding, not bit for bit\n").utf8))
+}
+
+/// Every OpenBLAS core the `config.json`s name, in order of appearance (a resumed or merged
+/// study's names several, joined by `+`).
+func openBLASCores(_ provenances: [JSON]) -> [String] {
+  var cores: [String] = []
+  for p in provenances {
+    for c in (p["openblas_core"]?.string ?? "").split(separator: "+").map(String.init) where !cores.contains(c) {
+      cores.append(c)
+    }
+  }
+  return cores
+}
+
+/// `provenance` with `openblas_core` naming every core of `all`.
+func withOpenBLASCores(_ provenance: JSON, of all: [JSON]) -> JSON {
+  guard case .object(let kv) = provenance else { return provenance }
+  let cores = JSON.string(openBLASCores(all).joined(separator: "+"))
+  return .object(kv.map { $0.0 == "openblas_core" ? ($0.0, cores) : $0 })
 }
 
 /// Names of the configuration keys (and the shard) that differ between two `config.json`s.

@@ -173,6 +173,30 @@ final class RobustnessTests: XCTestCase {
     XCTAssertTrue(after.contains("spread-blur.svg"))
   }
 
+  func testResumingOrMergingAcrossOpenBLASCoresSaysTheRecordsAgreeOnlyToRounding() throws {
+    let s0 = temporaryDirectory("core0"), s1 = temporaryDirectory("core1")
+    XCTAssertEqual(try Oneshot.run(["study"] + tinyStudy + ["--out", s0.path, "--shard", "0/2"]).status, 0)
+    XCTAssertEqual(try Oneshot.run(["study"] + tinyStudy + ["--out", s1.path, "--shard", "1/2"]).status, 0)
+    // As if shard 1 had run on another machine type.
+    let file = s1.appendingPathComponent("config.json")
+    let text = try String(contentsOf: file, encoding: .utf8)
+    let core = try JSON.parse(text)["openblas_core"]!.string!
+    try text.replacingOccurrences(of: "\"openblas_core\": \"\(core)\"", with: "\"openblas_core\": \"Elsewhere\"")
+      .write(to: file, atomically: true, encoding: .utf8)
+    XCTAssertEqual(try JSON.parse(String(contentsOf: file, encoding: .utf8))["openblas_core"]?.string, "Elsewhere")
+    for args in [
+      ["study"] + tinyStudy + ["--out", s1.path, "--shard", "1/2", "--resume"],
+      ["merge", s0.path, s1.path, "--out", temporaryDirectory("m").path],
+    ] {
+      let r = try Oneshot.run(args)
+      XCTAssertEqual(r.status, 0, r.stderr)
+      XCTAssertTrue(
+        r.stderr.contains("OpenBLAS cores") && r.stderr.contains("Elsewhere") && r.stderr.contains("not bit for bit"), r.stderr)
+    }
+    let same = try Oneshot.run(["study"] + tinyStudy + ["--out", s0.path, "--shard", "0/2", "--resume"])
+    XCTAssertEqual(same.stderr, "", "one machine type: nothing to say")
+  }
+
   func testResumingWithAnotherConfigurationIsRefusedNamingTheKeys() throws {
     let dir = temporaryDirectory()
     XCTAssertEqual(try Oneshot.run(["study"] + tinyStudy + ["--out", dir.path]).status, 0)
