@@ -38,9 +38,7 @@ func agreementBenchmark(quick: Bool, peer: Peer?, root: URL) -> Section {
       failure = "could not write the replay's inputs: \(error)"
       break
     }
-    guard let peer, let exe = which(peer.python),
-      let r = runProcess(exe, [script, "--peer", peer.script, "--dir", dir.path], environment: singleThreaded())
-    else {
+    guard let peer, let r = peer.runPython([script, "--peer", peer.script, "--dir", dir.path]) else {
       failure = "could not start \(peer?.python ?? "python3")"
       break
     }
@@ -90,13 +88,6 @@ func agreementBenchmark(quick: Bool, peer: Peer?, root: URL) -> Section {
   return section
 }
 
-/// The environment with every thread-count variable at 1, for a child that does numerics.
-func singleThreaded() -> [String: String] {
-  var env = ProcessInfo.processInfo.environment
-  for k in ["OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"] { env[k] = "1" }
-  return env
-}
-
 /// Runs one search in Double and writes what the peer needs to replay it: `replay.json`
 /// (sizes, initial parameters, batch orders, oneshot's α per epoch and final θ) and raw
 /// little-endian float64 files for the data and the `noise` draws.
@@ -114,7 +105,7 @@ func exportSearch(problem: Problem, order: SearchConfig.Order, ops: [Op], epochs
   let net = Network<Double>(supernetOver: ops, problem: a, config: s, seed: seed, phase: "search")
   let initialWeights = net.weights.values, initialAlpha = net.alpha!.values
   // The same streams the trainer draws from: its batch permutations, then the network's noise.
-  var batches = RandomStream(seed: seed, stream: "search/batches")
+  var batches = Trainer<Double>.batchStream(seed: seed, phase: "search")
   var orders: [[Int]] = []
   var perm: [Int] = []
   for _ in 0..<epochs {

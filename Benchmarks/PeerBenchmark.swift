@@ -25,13 +25,18 @@ struct Peer {
     return (r.out.trimmingCharacters(in: .whitespacesAndNewlines), nil)
   }
 
-  /// Runs the peer with one thread and returns its last trial record (the warm one), or why not.
-  func run(_ arguments: [String]) -> Result<JSON, ProcessFailure> {
-    guard let exe = which(python) else { return .failure(ProcessFailure("\(python) not found")) }
+  /// Runs the peer's interpreter with every thread-count variable at 1 (nil: it cannot start).
+  func runPython(_ arguments: [String]) -> (out: String, err: String, status: Int32)? {
+    guard let exe = which(python) else { return nil }
     var env = ProcessInfo.processInfo.environment
     for k in ["OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"] { env[k] = "1" }
-    guard let r = runProcess(exe, [script, "--threads", "1"] + arguments, environment: env) else {
-      return .failure(ProcessFailure("could not start \(exe)"))
+    return runProcess(exe, arguments, environment: env)
+  }
+
+  /// Runs the peer with one thread and returns its last trial record (the warm one), or why not.
+  func run(_ arguments: [String]) -> Result<JSON, ProcessFailure> {
+    guard let r = runPython([script, "--threads", "1"] + arguments) else {
+      return .failure(ProcessFailure("could not start \(python)"))
     }
     guard r.status == 0 else {
       return .failure(

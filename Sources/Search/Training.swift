@@ -36,8 +36,14 @@ public struct Trainer<S: Scalar> {
     let c = net.config
     optimizer = WeightOptimizer(
       count: net.weights.count, config: c, totalSteps: epochs * (data.train.count / c.batchSize))
-    batches = RandomStream(seed: seed, stream: phase + "/batches")
+    batches = Trainer.batchStream(seed: seed, phase: phase)
     architect = net.alpha.map { Architect(alphaCount: $0.count, config: c) }
+  }
+
+  /// The stream the batch permutations are drawn from: per epoch `train`'s, then `val`'s when
+  /// there is an architect (public so a replay elsewhere can draw the same order).
+  public static func batchStream(seed: UInt64, phase: String) -> RandomStream {
+    RandomStream(seed: seed, stream: phase + "/batches")
   }
 
   /// Runs every epoch; `afterEpoch` sees the network at the end of each. Throws the first

@@ -17,8 +17,7 @@ public func mergeStudies(_ inputs: [URL], into output: URL, force: Bool) throws(
   var provenances: [JSON] = []
   for dir in inputs {
     let store = ResultsStore(dir)
-    guard let text = FileManager.default.contents(atPath: store.configURL.path),
-      let config = try? JSON.parse(String(decoding: text, as: UTF8.self)), let h = config["config_hash"]?.string
+    guard let config = store.provenance(), let h = config["config_hash"]?.string
     else { throw StudyError("\(dir.path) is not a oneshot study directory (no readable config.json)", exitCode: 65) }
     if let hash, hash != h {
       let differing = configDifferences(provenance, config).filter { $0 != "shard" }
@@ -57,18 +56,5 @@ public func mergeStudies(_ inputs: [URL], into output: URL, force: Bool) throws(
     throw StudyError(error)
   }
   defer { withExtendedLifetime(lock) {} }
-  return MergeOutcome(summary: try summarise(out), merged: byIndex.count, planned: plannedTrials(provenance))
-}
-
-/// The number of trials a study's or sweep's `config.json` plans.
-func plannedTrials(_ provenance: JSON) -> Int? {
-  if let cells = provenance["cells"]?.array {
-    let counts = cells.compactMap { $0["trials"]?.int }
-    return counts.count == cells.count ? counts.reduce(0, +) : nil
-  }
-  let c = provenance["config"]
-  guard let trials = c?["trials"]?.int, let m = c?["methods"]?.array?.count, let p = c?["problems"]?.array?.count else {
-    return nil
-  }
-  return trials * m * p
+  return MergeOutcome(summary: try summarise(out), merged: byIndex.count, planned: provenance["planned_trials"]?.int)
 }

@@ -22,9 +22,22 @@ public struct ResultsStore: Sendable {
   static func isTemporary(_ entry: String) -> Bool { entry.hasPrefix(".") && entry.contains(".tmp-") }
 
   /// Whether `entry` is a file that a study, sweep or merge writes (what `--force` clears).
-  static func isOwnOutput(_ entry: String) -> Bool {
+  func isOwnOutput(_ entry: String) -> Bool {
     let figure = entry.hasSuffix(".svg") && ["figure2-", "spread-", "ops-", "sweep-"].contains { entry.hasPrefix($0) }
-    return ["results.jsonl", "summary.json", "config.json", "report.md"].contains(entry) || figure || isTemporary(entry)
+    let files = [resultsURL, summaryURL, configURL, reportURL].map(\.lastPathComponent)
+    return files.contains(entry) || figure || ResultsStore.isTemporary(entry)
+  }
+
+  /// The study's `config.json`, or nil when it is missing or not JSON.
+  func provenance() -> JSON? {
+    FileManager.default.contents(atPath: configURL.path).flatMap { try? JSON.parse(String(decoding: $0, as: UTF8.self)) }
+  }
+
+  /// One line on stderr about a torn last line of `results.jsonl` (a run killed while writing).
+  func noteTornLine(dropped: Bool) {
+    let what = dropped ? "dropped" : "left out"
+    FileHandle.standardError.write(
+      Data("oneshot: \(what) a torn last line of \(resultsURL.path) (a run killed while writing)\n".utf8))
   }
 
   /// Writes `text` to `name` through a temporary file, synced before the rename (and the

@@ -64,10 +64,7 @@ public func runSweep(_ sweep: Sweep, _ options: RunOptions) throws(StudyError) -
     if options.resume {
       let (records, torn) = try studyRecords(store, provenance: provenance)
       try store.dropTornTail(torn)
-      if torn > 0 && options.progress != nil {
-        FileHandle.standardError.write(
-          Data("oneshot: dropped a torn last line of \(store.resultsURL.path) (a run killed while writing)\n".utf8))
-      }
+      if torn > 0 && options.progress != nil { store.noteTornLine(dropped: true) }
       done = Set(records.map { $0["index"]!.int! })
     }
     try store.writeAtomically("config.json", provenance.pretty)
@@ -125,15 +122,15 @@ func studyRecords(_ store: ResultsStore, provenance: JSON?) throws(StoreError) -
 }
 
 /// Recomputes the rows (a sweep's: per cell) from `results.jsonl` and writes `summary.json`,
-/// then `report.md` and its figures.
+/// then `report.md` and its figures. A torn last line is left out and said so (a study or
+/// merge never has one here: resume drops it, merge writes its file whole).
 public func summarise(_ store: ResultsStore) throws(StudyError) -> StudySummary {
   let records: [JSON]
   let summary: StudySummary
   do throws(StoreError) {
-    let provenance = FileManager.default.contents(atPath: store.configURL.path).flatMap {
-      try? JSON.parse(String(decoding: $0, as: UTF8.self))
-    }
-    records = try studyRecords(store, provenance: provenance).records
+    let read = try studyRecords(store, provenance: store.provenance())
+    if read.tornBytes > 0 { store.noteTornLine(dropped: false) }
+    records = read.records
     summary = StudySummary(records: records)
     try store.writeAtomically("summary.json", summary.json.pretty)
   } catch {
@@ -167,9 +164,7 @@ func prepareDirectory(_ store: ResultsStore, provenance: inout JSON, options: Ru
     // task can always pass `--resume`, whether it runs for the first time, was requeued
     // before it wrote anything, or was resubmitted after finishing part of its trials.
     if options.resume && !entries.isEmpty {
-      guard let text = fm.contents(atPath: store.configURL.path),
-        let old = try? JSON.parse(String(decoding: text, as: UTF8.self))
-      else { throw StoreError("--resume: \(path) has no readable config.json") }
+      guard let old = store.provenance() else { throw StoreError("--resume: \(path) has no readable config.json") }
       let differing = configDifferences(old, provenance)
       if !differing.isEmpty {
         throw StoreError("--resume: \(path) was run with different settings: \(differing.joined(separator: ", "))")
@@ -181,7 +176,7 @@ func prepareDirectory(_ store: ResultsStore, provenance: inout JSON, options: Ru
         throw StoreError("\(path) is not empty; \(options.restartHint)")
       }
       // Everything an earlier run wrote, so no figure of a problem or key it had stays behind.
-      for name in entries where ResultsStore.isOwnOutput(name) {
+      for name in entries where store.isOwnOutput(name) {
         try? fm.removeItem(at: store.directory.appendingPathComponent(name))
       }
     }

@@ -156,6 +156,7 @@ public struct Sweep: Sendable {
     return .object(
       kv + [
         ("shard", shard.map { .string("\($0.k)/\($0.n)") } ?? .null),
+        ("planned_trials", .number(Double(plan.count))),  // the whole plan, whatever the shard
         ("kernel", .string(base.kernel.rawValue)),
         ("openblas_config", .string(BLAS.configuration)),
         ("openblas_core", .string(BLAS.coreName)),

@@ -93,14 +93,7 @@ func resolveConfig(
     }
     c = preset.config
   }
-  if let path = args.last("config") {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw UsageError("--config: cannot read \(path)")
-    }
-    let json: JSON
-    do { json = try JSON.parse(String(decoding: data, as: UTF8.self)) } catch {
-      throw UsageError("--config \(path): malformed JSON: \(error)")
-    }
+  if let (path, json) = try configFile(args) {
     // A study's own config.json is accepted as it is: it nests the keys under "config".
     let body = json["oneshot_version"] != nil ? (json["config"] ?? .null) : json
     guard case .object(let kv) = body else { throw UsageError("--config \(path): expected a JSON object of settings") }
@@ -123,6 +116,15 @@ func resolveConfig(
     do { try c.validate() } catch { throw UsageError("--\(error)") }
   }
   return c
+}
+
+/// The `--config` file's path and JSON, or nil without `--config`.
+func configFile(_ args: Arguments) throws(UsageError) -> (path: String, json: JSON)? {
+  guard let path = args.last("config") else { return nil }
+  guard let data = FileManager.default.contents(atPath: path) else { throw UsageError("--config: cannot read \(path)") }
+  do { return (path, try JSON.parse(String(decoding: data, as: UTF8.self))) } catch {
+    throw UsageError("--config \(path): malformed JSON: \(error)")
+  }
 }
 
 /// Keys that mean something only to a study: a single search or training has one problem and

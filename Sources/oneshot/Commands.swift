@@ -109,9 +109,7 @@ func resolveSweep(_ args: Arguments) throws(UsageError) -> Sweep {
 
 /// The axes stored under `grid` in the `--config` file (a sweep's `config.json`), if any.
 func gridOfConfigFile(_ args: Arguments) throws(UsageError) -> [GridAxis] {
-  guard let path = args.last("config"), let data = FileManager.default.contents(atPath: path),
-    let json = try? JSON.parse(String(decoding: data, as: UTF8.self)), case .object(let axes) = json["grid"] ?? .null
-  else { return [] }
+  guard let (path, json) = try configFile(args), case .object(let axes) = json["grid"] ?? .null else { return [] }
   var out: [GridAxis] = []
   for (key, values) in axes {
     let texts = values.array?.compactMap(\.string) ?? []
@@ -241,10 +239,6 @@ func reportCommand(_ raw: [String]) throws {
   let lock: DirectoryLock
   do { lock = try DirectoryLock(dir.path) } catch { throw StudyError(error) }
   defer { withExtendedLifetime(lock) {} }
-  if let torn = try? store.readRecords().tornBytes, torn > 0 {
-    FileHandle.standardError.write(
-      Data("oneshot: left out a torn last line of \(store.resultsURL.path) (a run killed while writing)\n".utf8))
-  }
   print(try summarise(store).table, terminator: "")
   print("report: \(store.reportURL.path)")
 }

@@ -46,6 +46,11 @@ struct Oneshot {
   }
 }
 
+/// Complete lines in a file (0 when it does not exist yet): the records a run has written.
+func lines(_ path: String) -> Int {
+  (FileManager.default.contents(atPath: path) ?? Data()).reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+}
+
 /// Flags of a study small enough for a test: 2 methods with a search, tiny sizes.
 let tinyStudy = [
   "--methods", "darts-all,random,grad-only", "--problems", "blur,downsample", "--trials", "2",

@@ -16,18 +16,17 @@ final class RobustnessTests: XCTestCase {
     // directory; one job, so the kill lands between trials as well as inside one.
     let dir = temporaryDirectory("killed")
     let results = ResultsStore(dir).resultsURL
-    func lines() -> Int { ((try? Data(contentsOf: results)) ?? Data()).reduce(0) { $0 + ($1 == 10 ? 1 : 0) } }
     var counts: [Int] = []
     for (resume, atLeast) in [(false, 0), (true, 3), (true, 7)] {
       let (p, _, _) = try Oneshot.start(["study"] + study + ["--out", dir.path, "--jobs", "1"] + (resume ? ["--resume"] : []))
       let configFile = dir.appendingPathComponent("config.json").path
-      while p.isRunning && !(FileManager.default.fileExists(atPath: configFile) && lines() >= atLeast) {
+      while p.isRunning && !(FileManager.default.fileExists(atPath: configFile) && lines(results.path) >= atLeast) {
         Thread.sleep(forTimeInterval: 0.005)
       }
       kill(p.processIdentifier, SIGKILL)
       p.waitUntilExit()
       XCTAssertEqual(p.terminationReason, .uncaughtSignal, "the study finished before the kill at \(atLeast) records")
-      counts.append(lines())
+      counts.append(lines(results.path))
     }
     XCTAssertTrue(counts[0] < 3 && counts[1] >= 3 && counts[2] >= 7 && counts[2] < 12, "records after each kill: \(counts)")
     // Every record a kill left behind is one of the uninterrupted run's, whole and once.

@@ -233,11 +233,6 @@ let smallSweep =
     "--grid", "alpha-lr=0.01,0.1", "--grid", "weight-lr=1e-3,1e-2",
   ]
 
-/// Complete lines in a file (0 when it does not exist yet).
-private func lines(_ path: String) -> Int {
-  (FileManager.default.contents(atPath: path) ?? Data()).reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-}
-
 /// Records of a sweep over batch-size 8/16/32 × alpha-lr 0.001/0.003 for darts-all on blur
 /// and downsample. Each cell's two trials are its mean ± 0.5; the mean is
 /// 10 + {0, 1, 3} (batch size) + {0, 2} (alpha-lr) on blur and 5 less on downsample. Cell 0
